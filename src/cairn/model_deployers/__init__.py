@@ -1,0 +1,5 @@
+"""Model deployers: online serving of trained models."""
+
+from cairn.model_deployers.base_model_deployer import BaseModelDeployer
+
+__all__ = ["BaseModelDeployer"]

@@ -1,0 +1,73 @@
+"""The flavors Cairn knows without importing anything.
+
+Each entry maps ``(component type, flavor name)`` to the import path of the class
+that implements it. Built-in flavors ship with Cairn's core; integration flavors
+need an extra (``pip install 'cairn[NAME]'``) and are imported only when used.
+``modules`` are the top-level modules whose presence makes a flavor usable; they
+are checked with ``importlib.util.find_spec``, which imports nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cairn.enums import StackComponentType
+
+_T = StackComponentType
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    type: StackComponentType
+    name: str
+    source: str
+    integration: str | None = None
+    modules: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def install_hint(self) -> str | None:
+        return f"pip install 'cairn[{self.integration}]'" if self.integration else None
+
+
+#: Base class of each component type, by import path.
+BASE_CLASSES: dict[StackComponentType, str] = {
+    _T.ORCHESTRATOR: "cairn.orchestrators:BaseOrchestrator",
+    _T.ARTIFACT_STORE: "cairn.artifact_stores:BaseArtifactStore",
+    _T.METADATA_STORE: "cairn.metadata_stores:BaseMetadataStore",
+    _T.CONTAINER_REGISTRY: "cairn.container_registries:BaseContainerRegistry",
+    _T.SECRETS_MANAGER: "cairn.secrets_managers:BaseSecretsManager",
+    _T.STEP_OPERATOR: "cairn.step_operators:BaseStepOperator",
+    _T.MODEL_DEPLOYER: "cairn.model_deployers:BaseModelDeployer",
+    _T.FEATURE_STORE: "cairn.feature_stores:BaseFeatureStore",
+    _T.EXPERIMENT_TRACKER: "cairn.experiment_trackers:BaseExperimentTracker",
+    _T.ALERTER: "cairn.alerters:BaseAlerter",
+}
+
+BUILTIN_FLAVORS: tuple[CatalogEntry, ...] = (
+    CatalogEntry(_T.ORCHESTRATOR, "local", "cairn.orchestrators.local_orchestrator:LocalOrchestrator",
+                 description="Runs steps on this machine, independent steps in parallel."),
+    CatalogEntry(_T.ARTIFACT_STORE, "local",
+                 "cairn.artifact_stores.local_artifact_store:LocalArtifactStore",
+                 description="Artifacts in a folder on this machine."),
+    CatalogEntry(_T.METADATA_STORE, "sqlite",
+                 "cairn.metadata_stores.sqlite_metadata_store:SQLiteMetadataStore",
+                 description="Run metadata in a SQLite file."),
+    CatalogEntry(_T.CONTAINER_REGISTRY, "default",
+                 "cairn.container_registries.base_container_registry:DefaultContainerRegistry",
+                 description="Any registry reached by its address."),
+)  # fmt: skip
+
+INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
+    CatalogEntry(_T.EXPERIMENT_TRACKER, "mlflow",
+                 "cairn.integrations.mlflow.experiment_tracker:MLFlowExperimentTracker",
+                 "mlflow", ("mlflow",), "MLflow tracking, local server or remote URI."),
+    CatalogEntry(_T.MODEL_DEPLOYER, "mlflow",
+                 "cairn.integrations.mlflow.model_deployer:MLFlowModelDeployer",
+                 "mlflow", ("mlflow",), "Serves MLflow models as local services."),
+)  # fmt: skip
+
+
+def catalog() -> tuple[CatalogEntry, ...]:
+    """Every built-in and integration flavor."""
+    return BUILTIN_FLAVORS + INTEGRATION_FLAVORS

@@ -1,0 +1,243 @@
+"""Stack and component management: the logic behind ``cairn stack`` and ``cairn <type>``.
+
+:class:`StackRegistry` combines the registry store (plain records, no pydantic)
+with the flavor registry (component classes, imported on use). Read methods
+that return records stay light; methods that validate or build live components
+import the flavor classes. Every write validates first, so an invalid request
+never changes the store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid as uuid_lib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cairn.config import ENV_ACTIVE_STACK, config_dir, find_repository, local_stores_dir
+from cairn.enums import StackComponentType
+from cairn.exceptions import ConfigurationError, DoesNotExistError
+from cairn.store.records import ComponentRecord, StackRecord
+from cairn.store.registry_store import RegistryStore, SQLiteRegistryStore
+
+if TYPE_CHECKING:
+    from cairn.stack.stack import Stack
+    from cairn.stack.stack_component import StackComponent
+
+REGISTRY_FILENAME = "registry.db"
+SECRETS_KEY = "__secrets__"
+MASK = "********"
+
+
+def open_registry_store() -> RegistryStore:
+    """The registry store of this installation (``$CAIRN_CONFIG_DIR/registry.db``)."""
+    return SQLiteRegistryStore(config_dir() / REGISTRY_FILENAME, local_stores_dir())
+
+
+def masked_config(record: ComponentRecord) -> dict[str, Any]:
+    """A record's configuration for display: secret values replaced by a mask."""
+    config = {k: v for k, v in record.config.items() if k != SECRETS_KEY}
+    for key in record.config.get(SECRETS_KEY, {}):
+        config[key] = MASK
+    return config
+
+
+def parse_cli_value(raw: str) -> Any:
+    """A ``--param=value`` value: ``@file`` reads the file; JSON is decoded; else a string."""
+    if raw.startswith("@") and len(raw) > 1:
+        path = Path(raw[1:]).expanduser()
+        try:
+            raw = path.read_text(encoding="utf-8").rstrip("\n")
+        except OSError as exc:
+            raise ConfigurationError(f"Cannot read parameter file {path}: {exc}.") from exc
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _coerce(cls: type[StackComponent], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Give string fields back their raw text (``--name=123`` stays ``"123"``)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        field = cls.model_fields.get(key)
+        if field is not None and field.annotation is str and not isinstance(value, str):
+            value = json.dumps(value) if not isinstance(value, int | float) else str(value)
+        out[key] = value
+    return out
+
+
+def _validation_message(component: str, exc: Any) -> str:
+    parts = []
+    for error in exc.errors():
+        loc = ".".join(str(p) for p in error.get("loc", ())) or "(config)"
+        msg = error.get("msg", "invalid")
+        if error.get("type") == "extra_forbidden":
+            msg = "unknown parameter"
+        elif error.get("type") == "missing":
+            msg = f"missing: pass --{loc}=VALUE"
+        parts.append(f"{loc}: {msg}")
+    return f"Invalid configuration for {component}: " + "; ".join(parts) + "."
+
+
+class StackRegistry:
+    """Register, validate and build stacks and stack components.
+
+    Args:
+        store: the registry store; by default the installation's SQLite registry.
+    """
+
+    def __init__(self, store: RegistryStore | None = None) -> None:
+        self.store = store if store is not None else open_registry_store()
+
+    # ------------------------------------------------------------ active stack
+    def active_stack_name(self) -> str:
+        """The active stack: ``$CAIRN_ACTIVE_STACK``, else the repository's pin, else global."""
+        env = os.environ.get(ENV_ACTIVE_STACK)
+        if env:
+            return env
+        repo = find_repository()
+        pinned = repo.active_stack if repo else None
+        if pinned:
+            return pinned
+        name = self.store.get_active_stack_name()
+        if name is None:
+            raise DoesNotExistError("No active stack: set one with 'cairn stack set NAME'.")
+        return name
+
+    def set_active_stack(self, name: str, *, global_: bool = False) -> str:
+        """Activate ``name``: for the repository when inside one (unless ``global_``)."""
+        self.store.get_stack(name)
+        repo = None if global_ else find_repository()
+        if repo is not None:
+            repo.set_active_stack(name)
+            return f"repository {repo.root}"
+        self.store.set_active_stack_name(name)
+        return "global"
+
+    # ------------------------------------------------------------ components
+    def flavor_class(self, type: StackComponentType, flavor: str) -> type[StackComponent]:
+        from cairn.stack.flavor_registry import get_flavor_class
+
+        return get_flavor_class(self.store, type, flavor)
+
+    def build_component(self, record: ComponentRecord) -> StackComponent:
+        """A live, validated component from its record."""
+        from pydantic import ValidationError
+
+        cls = self.flavor_class(record.type, record.flavor)
+        config = {k: v for k, v in record.config.items() if k != SECRETS_KEY}
+        config.update(record.config.get(SECRETS_KEY, {}))
+        try:
+            return cls(name=record.name, uuid=uuid_lib.UUID(record.uuid), **config)
+        except ValidationError as exc:
+            raise ConfigurationError(
+                _validation_message(f"{record.type.cli_name} '{record.name}'", exc)
+            ) from exc
+
+    def _record_of(self, component: StackComponent, created: float = 0.0) -> ComponentRecord:
+        config = component.config_dict(reveal_secrets=True)
+        secrets = {k: config.pop(k) for k in component.secret_fields() if config.get(k)}
+        if secrets:
+            config[SECRETS_KEY] = secrets
+        return ComponentRecord(str(component.uuid), component.TYPE, component.FLAVOR,
+                               component.name, config, created)  # fmt: skip
+
+    def get_component(self, type: StackComponentType, name: str) -> StackComponent:
+        return self.build_component(self.store.get_component(type, name))
+
+    def register_component(
+        self, type: StackComponentType, name: str, flavor: str, params: Mapping[str, Any]
+    ) -> StackComponent:
+        """Validate and register a component; nothing is stored if validation fails."""
+        from pydantic import ValidationError
+
+        cls = self.flavor_class(type, flavor)
+        try:
+            component = cls(name=name, **_coerce(cls, params))
+        except ValidationError as exc:
+            raise ConfigurationError(
+                _validation_message(f"{type.cli_name} '{name}' (flavor {flavor})", exc)
+            ) from exc
+        self.store.create_component(self._record_of(component))
+        return component
+
+    def update_component(
+        self, type: StackComponentType, name: str, params: Mapping[str, Any]
+    ) -> StackComponent:
+        """Change parameters of a component; stacks using it are validated before storing."""
+        from pydantic import ValidationError
+
+        record = self.store.get_component(type, name)
+        current = self.build_component(record)
+        cls = type_of(current)
+        merged = {**current.config_dict(reveal_secrets=True), **_coerce(cls, params)}
+        try:
+            updated = cls(name=name, uuid=current.uuid, **merged)
+        except ValidationError as exc:
+            raise ConfigurationError(
+                _validation_message(f"{type.cli_name} '{name}'", exc)
+            ) from exc
+        for stack_name in self.store.stacks_using(type, name):
+            self.build_stack(self.store.get_stack(stack_name), override=updated).validate()
+        new_record = self._record_of(updated)
+        self.store.update_component(type, name, new_record.config)
+        return updated
+
+    # ------------------------------------------------------------ stacks
+    def build_stack(
+        self, record: StackRecord, override: StackComponent | None = None
+    ) -> Stack:
+        from cairn.stack.stack import Stack
+
+        components: dict[StackComponentType, StackComponent] = {}
+        for ctype, cname in record.components.items():
+            if override is not None and override.TYPE == ctype and override.name == cname:
+                components[ctype] = override
+            else:
+                components[ctype] = self.get_component(ctype, cname)
+        return Stack(record.name, components)
+
+    def get_stack(self, name: str | None = None) -> Stack:
+        """The live stack ``name`` (default: the active stack), validated."""
+        stack = self.build_stack(self.store.get_stack(name or self.active_stack_name()))
+        stack.validate()
+        return stack
+
+    def _validated_stack(self, name: str, components: Mapping[StackComponentType, str]) -> Stack:
+        from cairn.stack.stack import Stack
+
+        live = {t: self.get_component(t, n) for t, n in components.items()}
+        stack = Stack(name, live)
+        stack.validate()
+        return stack
+
+    def register_stack(
+        self, name: str, components: Mapping[StackComponentType, str], *, activate: bool = False
+    ) -> Stack:
+        """Validate and register a stack (optionally activating it)."""
+        stack = self._validated_stack(name, components)
+        self.store.create_stack(name, components)
+        if activate:
+            self.set_active_stack(name)
+        return stack
+
+    def update_stack(
+        self,
+        name: str,
+        set_components: Mapping[StackComponentType, str],
+        remove_types: set[StackComponentType] | None = None,
+    ) -> Stack:
+        """Replace or remove components of a stack, validating the result first."""
+        record = self.store.get_stack(name)
+        components = {t: n for t, n in record.components.items() if t not in (remove_types or ())}
+        components.update(set_components)
+        stack = self._validated_stack(name, components)
+        self.store.update_stack(name, set_components, remove_types)
+        return stack
+
+
+def type_of(component: StackComponent) -> type[StackComponent]:
+    return type(component)

@@ -1,0 +1,48 @@
+"""Validation rules of a stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cairn.enums import REQUIRED_COMPONENT_TYPES, StackComponentType
+from cairn.exceptions import StackValidationError
+
+if TYPE_CHECKING:
+    from cairn.stack.stack import Stack
+
+#: A custom check: returns ``(ok, message)``; the message says what to change.
+CustomValidation = Callable[["Stack"], tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class StackValidator:
+    """Checks a stack contains the required component types and passes a custom check.
+
+    Stack components return one from their ``validator`` property to constrain the
+    stack they are part of (e.g. a step operator that needs a remote artifact store).
+    """
+
+    required_components: frozenset[StackComponentType] = field(default_factory=frozenset)
+    custom_validation_function: CustomValidation | None = None
+
+    def validate(self, stack: Stack) -> None:
+        """Raise :class:`StackValidationError` when ``stack`` does not pass."""
+        missing = sorted(t.value for t in self.required_components if t not in stack.components)
+        if missing:
+            raise StackValidationError(
+                f"Stack '{stack.name}' needs a component of type(s) "
+                f"{', '.join(m.replace('_', '-') for m in missing)}: add one with "
+                f"'cairn stack update {stack.name} -<letter> NAME'."
+            )
+        if self.custom_validation_function is not None:
+            ok, message = self.custom_validation_function(stack)
+            if not ok:
+                raise StackValidationError(f"Stack '{stack.name}' is not valid: {message}")
+
+
+def missing_required_types(types: Iterable[StackComponentType]) -> list[StackComponentType]:
+    """The required component types that ``types`` does not include."""
+    present = set(types)
+    return [t for t in StackComponentType if t in REQUIRED_COMPONENT_TYPES and t not in present]

@@ -1,0 +1,28 @@
+"""Base class of step operators: run one step in a specialised environment."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import ClassVar
+
+from cairn.enums import StackComponentType
+from cairn.stack.stack_component import StackComponent
+
+
+class BaseStepOperator(StackComponent):
+    """Abstract class for all Cairn step operators.
+
+    A step that names a step operator is not run in the orchestrator's process:
+    the orchestrator calls :meth:`launch` with the command line that runs the step
+    through Cairn's shared step runner, and waits for it to finish.
+    """
+
+    TYPE: ClassVar[StackComponentType] = StackComponentType.STEP_OPERATOR
+
+    @abstractmethod
+    def launch(self, step_name: str, command: list[str], environment: dict[str, str]) -> None:
+        """Run ``command`` (which runs one step) and block until it ends.
+
+        Raises:
+            StepFailedError: when the command failed.
+        """

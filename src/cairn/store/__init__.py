@@ -1,0 +1,1 @@
+"""Persistence: the registry store (stacks, components, flavors) and its migrations."""
