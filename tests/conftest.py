@@ -1,0 +1,48 @@
+"""Shared test fixtures: every test gets its own config folder and leaves no trace."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REQUIRE_SERVERS = os.environ.get("CAIRN_REQUIRE_SERVERS") == "1"
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private CAIRN_CONFIG_DIR, working folder and home-like folders for each test."""
+    config = tmp_path / "cairn_config"
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("CAIRN_CONFIG_DIR", str(config))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
+    monkeypatch.setenv("RAY_TMPDIR", str(tmp_path / "ray"))
+    for var in ("CAIRN_ACTIVE_STACK", "CAIRN_REPOSITORY_PATH"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(work)
+    yield config
+
+
+def server_available(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections at host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def require_server(name: str, port: int) -> None:
+    """Skip (or, in CI with CAIRN_REQUIRE_SERVERS=1, fail) when a server is not reachable."""
+    if server_available("127.0.0.1", port):
+        return
+    message = f"{name} is not reachable on 127.0.0.1:{port}"
+    if REQUIRE_SERVERS:
+        pytest.fail(message + " (CAIRN_REQUIRE_SERVERS=1: server-backed tests must run)")
+    pytest.skip(message)
