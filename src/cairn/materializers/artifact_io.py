@@ -1,0 +1,223 @@
+"""Writing artifacts atomically and loading them back.
+
+:func:`write_artifact` is what the step runner calls for every output:
+
+1. the materializer writes into a temporary sibling folder ``<uri>.tmp-<random>``
+   (through the artifact store's file API, so it works on any filesystem);
+2. the folder's size and content hash are computed (files written through
+   :meth:`BaseMaterializer.open` are hashed while they are written);
+3. the temporary folder is renamed to ``uri`` (one ``os.rename`` on a local store);
+4. only then does the caller register the artifact in the metadata store.
+
+A crash before step 3 leaves only a ``*.tmp-*`` folder, which no record points
+to; a crash between steps 3 and 4 leaves a complete folder that is not
+registered, which a retry replaces. So a registered artifact is always complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+from cairn.exceptions import MaterializerError
+from cairn.materializers.base_materializer import BaseMaterializer, type_source
+from cairn.materializers.registry import load_materializer
+
+if TYPE_CHECKING:
+    from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
+
+HASH_ALGORITHM = "sha256"
+_CHUNK = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WrittenArtifact:
+    """What :func:`write_artifact` wrote: the arguments of ``register_artifact``.
+
+    Attributes:
+        uri: the artifact's folder.
+        data_type: import path of the saved object's type.
+        materializer: import path of the materializer used.
+        size: total bytes of the artifact's files.
+        content_hash: ``sha256:<hex>`` over the files' relative names and contents.
+        properties: the materializer's ``extract_metadata`` (plus ``pickle: true``
+            for the cloudpickle fallback).
+    """
+
+    uri: str
+    data_type: str
+    materializer: str
+    size: int
+    content_hash: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+class HashingWriter:
+    """A writable file that hashes everything written to it (other attributes forwarded)."""
+
+    def __init__(self, raw: IO[Any], on_close: Any) -> None:
+        self._raw = raw
+        self._hash = hashlib.new(HASH_ALGORITHM)
+        self._on_close = on_close
+
+    def write(self, data: Any) -> int:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self._hash.update(data)
+        written = self._raw.write(data)
+        return len(memoryview(data).cast("B")) if written is None else int(written)
+
+    def close(self) -> None:
+        if not self._raw.closed:
+            self._raw.close()
+            self._on_close(self._hash.hexdigest())
+
+    def __enter__(self) -> HashingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+def _relative(store: BaseArtifactStore, root: str, path: str) -> str:
+    root_stripped = store.filesystem._strip_protocol(root).rstrip("/")
+    stripped = store.filesystem._strip_protocol(path)
+    return str(stripped)[len(root_stripped) + 1 :]
+
+
+def _file_digest(store: BaseArtifactStore, path: str) -> str:
+    digest = hashlib.new(HASH_ALGORITHM)
+    with store.open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def folder_digest(
+    store: BaseArtifactStore, root: str, known: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """Total size and content hash of the files under ``root``.
+
+    Args:
+        store: the artifact store.
+        root: the folder.
+        known: digests already computed while writing, by relative name.
+    """
+    known = known or {}
+    total = 0
+    outer = hashlib.new(HASH_ALGORITHM)
+    files = []
+    for folder, _dirs, names in store.walk(root):
+        files.extend(f"{folder.rstrip('/')}/{n}" for n in names)
+    for path in sorted(files, key=lambda p: _relative(store, root, p)):
+        rel = _relative(store, root, path)
+        total += store.size(path)
+        digest = known.get(rel) or _file_digest(store, path)
+        outer.update(f"{rel}\0{digest}\n".encode())
+    return total, f"{HASH_ALGORITHM}:{outer.hexdigest()}"
+
+
+def _save(materializer: BaseMaterializer, data: Any) -> dict[str, str]:
+    """Run ``materializer.save`` hashing the files it opens for writing."""
+    digests: dict[str, str] = {}
+    original_open = materializer.open
+
+    def hashing_open(name: str, mode: str = "rb") -> IO[Any]:
+        raw = original_open(name, "wb" if "w" in mode else mode)
+        if "w" not in mode:
+            return raw
+        if "b" not in mode:
+            import io
+
+            writer = HashingWriter(raw, lambda d: digests.__setitem__(name, d))
+            return io.TextIOWrapper(writer, encoding="utf-8")  # type: ignore[arg-type]
+        return HashingWriter(raw, lambda d: digests.__setitem__(name, d))  # type: ignore[return-value]
+
+    materializer.open = hashing_open  # type: ignore[method-assign]
+    try:
+        materializer.save(data)
+    finally:
+        del materializer.open
+    return digests
+
+
+def write_artifact(
+    store: BaseArtifactStore,
+    uri: str,
+    materializer_cls: type[BaseMaterializer],
+    data: Any,
+) -> WrittenArtifact:
+    """Save ``data`` as the artifact ``uri`` atomically (see the module docstring).
+
+    Raises:
+        MaterializerError: the materializer failed (the temporary folder is removed).
+    """
+    uri = uri.rstrip("/")
+    tmp = f"{uri}.tmp-{secrets.token_hex(6)}"
+    store.makedirs(tmp, exist_ok=True)
+    materializer = materializer_cls(tmp, store)
+    try:
+        digests = _save(materializer, data)
+        properties = dict(materializer.extract_metadata(data))
+        size, content_hash = folder_digest(store, tmp, digests)
+        if store.exists(uri):
+            store.rmtree(uri)  # a complete but unregistered earlier attempt
+        store.rename(tmp, uri)
+    except BaseException as exc:
+        _remove_quietly(store, tmp)
+        if isinstance(exc, Exception) and not isinstance(exc, MaterializerError):
+            raise MaterializerError(
+                f"{materializer_cls.source()} could not save a {type(data).__qualname__} "
+                f"to {uri}: {exc}"
+            ) from exc
+        raise
+    if getattr(materializer_cls, "IS_PICKLE", False):
+        properties["pickle"] = True
+    return WrittenArtifact(
+        uri=uri,
+        data_type=type_source(type(data)),
+        materializer=materializer_cls.source(),
+        size=size,
+        content_hash=content_hash,
+        properties=properties,
+    )
+
+
+def _remove_quietly(store: BaseArtifactStore, path: str) -> None:
+    try:
+        if store.exists(path):
+            store.rmtree(path)
+    except OSError:
+        pass
+
+
+def resolve_data_type(source: str) -> type:
+    """The type an artifact's ``data_type`` names, or ``object`` if it cannot be imported."""
+    from cairn.stack.source_utils import load_source
+
+    try:
+        obj = load_source(source)
+    except Exception:
+        return object
+    return obj if isinstance(obj, type) else object
+
+
+def load_artifact(
+    store: BaseArtifactStore, uri: str, materializer: str, data_type: str | type
+) -> Any:
+    """Load an artifact with the materializer recorded for it.
+
+    Args:
+        store: the artifact store holding it.
+        uri: the artifact's folder.
+        materializer: import path of its materializer.
+        data_type: the type to load as (or its import path).
+    """
+    cls = load_materializer(materializer)
+    target = data_type if isinstance(data_type, type) else resolve_data_type(data_type)
+    return cls(uri, store).load(target)
