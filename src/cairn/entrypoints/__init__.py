@@ -1,1 +1,1 @@
-"""cairn.entrypoints."""
+"""Entrypoints: ``python -m cairn.entrypoints.step`` runs one step of a recorded run."""

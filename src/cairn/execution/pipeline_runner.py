@@ -1,0 +1,233 @@
+"""Running a compiled pipeline: the one sequence every orchestrator follows.
+
+1. build and validate the stack (the active one unless given);
+2. stop with "run `cairn stack up`" if a component is not running;
+3. check the runtime options against those the components declare, and the
+   step operators / experiment trackers the steps name;
+4. ``prepare_pipeline_deployment`` on every component;
+5. record the pipeline and the run, and store the deployment with the run
+   (``runs/<run id>/deployment.json`` in the artifact store) so any process can
+   run any of its steps (``python -m cairn.entrypoints.step``);
+6. ``orchestrator.prepare_or_run_pipeline(deployment, stack, launcher)``;
+7. ``cleanup_pipeline_run`` on every component;
+8. mark the run completed or failed (steps left unfinished are marked failed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from cairn.enums import ExecutionStatus
+from cairn.exceptions import ConfigurationError, PipelineRunFailedError, StackValidationError
+from cairn.execution.launcher import Launcher
+from cairn.execution.step_runner import StepRunner
+from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
+
+if TYPE_CHECKING:
+    from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
+    from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
+    from cairn.models.run_records import RunRecord
+    from cairn.stack.stack import Stack
+
+logger = logging.getLogger(__name__)
+
+
+def deployment_uri(artifact_store: BaseArtifactStore, run_id: str) -> str:
+    """Where the deployment of a run is stored in the artifact store."""
+    return artifact_store.join("runs", run_id, "deployment.json")
+
+
+def save_deployment(artifact_store: BaseArtifactStore, deployment: PipelineDeployment) -> None:
+    """Store a run's deployment (JSON) next to its artifacts."""
+    uri = deployment_uri(artifact_store, deployment.run_id)
+    artifact_store.makedirs(uri.rsplit("/", 1)[0])
+    with artifact_store.open(uri, "w") as f:
+        f.write(deployment.model_dump_json())
+
+
+def load_deployment(artifact_store: BaseArtifactStore, run_id: str) -> PipelineDeployment:
+    """The deployment of a recorded run."""
+    with artifact_store.open(deployment_uri(artifact_store, run_id), "r") as f:
+        return PipelineDeployment.model_validate_json(f.read())
+
+
+def check_runtime_options(stack: Stack, options: Mapping[str, Any]) -> None:
+    """Every runtime option must be declared by a component of the stack.
+
+    Raises:
+        ConfigurationError: listing the unknown keys and the accepted ones.
+    """
+    accepted: dict[str, str] = {}
+    for component in stack:
+        for key in component.runtime_options:
+            accepted.setdefault(key, component.name)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        listing = ", ".join(f"{k} ({accepted[k]})" for k in sorted(accepted)) or "none"
+        raise ConfigurationError(
+            f"Unknown runtime option(s) {', '.join(unknown)} for stack '{stack.name}'. "
+            f"Accepted: run_name, enable_cache, schedule; from its components: {listing}."
+        )
+
+
+def check_step_components(spec: PipelineSpec, stack: Stack) -> None:
+    """Steps that name a step operator or experiment tracker need it in the stack."""
+    for step in spec.steps.values():
+        for kind, wanted, component in (
+            ("step operator", step.step_operator, stack.step_operator),
+            ("experiment tracker", step.experiment_tracker, stack.experiment_tracker),
+        ):
+            if wanted and (component is None or component.name != wanted):
+                have = f"has '{component.name}'" if component is not None else "has none"
+                raise StackValidationError(
+                    f"Step '{step.name}' uses the {kind} '{wanted}', but stack '{stack.name}' "
+                    f"{have}: add it to the stack or change the step's option."
+                )
+
+
+def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            json.dumps(value)
+            out[key] = value
+        except (TypeError, ValueError):
+            out[key] = repr(value)
+    return out
+
+
+def stack_snapshot(stack: Stack) -> dict[str, Any]:
+    """The stack as JSON data, secrets masked."""
+    return {
+        "name": stack.name,
+        "components": {
+            str(c.TYPE): {"name": c.name, "flavor": c.FLAVOR, "config": c.config_dict()}
+            for c in stack
+        },
+    }
+
+
+def default_run_name(pipeline_name: str) -> str:
+    """``<pipeline>-<YYYYmmdd-HHMMSS>-<random>``."""
+    return f"{pipeline_name}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def _prepare(spec: PipelineSpec, stack: Stack, runtime_options: Mapping[str, Any]) -> None:
+    stack.validate()
+    stack.check_running()
+    check_runtime_options(stack, runtime_options)
+    check_step_components(spec, stack)
+    for component in stack:
+        component.prepare_pipeline_deployment(spec, stack, runtime_options)
+
+
+def _record(
+    spec: PipelineSpec,
+    stack: Stack,
+    run_name: str | None,
+    enable_cache: bool | None,
+    schedule: Any,
+    runtime_options: Mapping[str, Any],
+) -> PipelineDeployment:
+    store = stack.metadata_store
+    pipeline = store.get_or_create_pipeline(spec.name, spec.model_dump(mode="json"))
+    run = store.create_run(
+        pipeline.id,
+        run_name or default_run_name(spec.name),
+        parameters=spec.parameters,
+        runtime_options=_jsonable(runtime_options),
+        stack_snapshot=stack_snapshot(stack),
+        enable_cache=enable_cache,
+    )
+    deployment = PipelineDeployment(
+        run_id=run.id,
+        run_name=run.name,
+        pipeline=spec,
+        stack_name=stack.name,
+        enable_cache=enable_cache,
+        runtime_options=_jsonable(runtime_options),
+        schedule=schedule,
+    )
+    save_deployment(stack.artifact_store, deployment)
+    return deployment
+
+
+def run_pipeline(
+    spec: PipelineSpec,
+    *,
+    live_steps: Mapping[str, Any] | None = None,
+    run_name: str | None = None,
+    enable_cache: bool | None = None,
+    schedule: Any = None,
+    runtime_options: Mapping[str, Any] | None = None,
+    stack: Stack | None = None,
+) -> RunRecord:
+    """Run a compiled pipeline on ``stack`` (default: the active stack).
+
+    Args:
+        spec: the compiled pipeline.
+        live_steps: the step objects by step name (run in-process without importing).
+        run_name: the run's name (default: generated).
+        enable_cache: overrides the step and pipeline settings.
+        schedule: for orchestrators that schedule runs.
+        runtime_options: passed to ``prepare_pipeline_deployment`` of every component.
+        stack: the stack (default: the active stack).
+
+    Returns:
+        The run's final record.
+
+    Raises:
+        PipelineRunFailedError: a step failed (the run is recorded as failed).
+    """
+    options = dict(runtime_options or {})
+    if stack is None:
+        from cairn.stack.registry import StackRegistry
+
+        stack = StackRegistry().get_stack()
+    _prepare(spec, stack, options)
+    deployment = _record(spec, stack, run_name, enable_cache, schedule, options)
+    functions: dict[str, Callable[..., Any]] = {
+        name: getattr(obj, "entrypoint", obj) for name, obj in (live_steps or {}).items()
+    }
+    runner = StepRunner(deployment, stack, functions)
+    launcher = Launcher(runner, stack.name)
+    return _orchestrate(deployment, stack, launcher)
+
+
+def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launcher) -> RunRecord:
+    store = stack.metadata_store
+    error: BaseException | None = None
+    try:
+        stack.orchestrator.prepare_or_run_pipeline(deployment, stack, launcher)
+    except BaseException as exc:
+        error = exc
+    finally:
+        for component in stack:
+            try:
+                component.cleanup_pipeline_run()
+            except Exception:
+                logger.exception("cleanup_pipeline_run of %s failed", component)
+    if error is None:
+        return store.update_run_status(deployment.run_id, ExecutionStatus.COMPLETED)
+    _fail_unfinished_steps(store, deployment.run_id)
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    store.update_run_status(deployment.run_id, ExecutionStatus.FAILED, error=text)
+    if isinstance(error, PipelineRunFailedError) or not isinstance(error, Exception):
+        raise error
+    raise PipelineRunFailedError(
+        f"Run '{deployment.run_name}' failed: {text}", deployment.run_name, []
+    ) from error
+
+
+def _fail_unfinished_steps(store: BaseMetadataStore, run_id: str) -> None:
+    for record in store.get_step_runs(run_id):
+        if not record.status.is_finished:
+            store.finish_step_run(
+                record.id, ExecutionStatus.FAILED, error="the run failed before this step ended"
+            )

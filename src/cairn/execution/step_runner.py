@@ -1,0 +1,402 @@
+"""The one place a step runs, whatever the orchestrator.
+
+For one step of a run, :meth:`StepRunner.run` does, in order:
+
+1. find the step's input artifacts (outputs of upstream steps of the same run);
+2. compute the cache key (:mod:`cairn.execution.cache`) and record the step run;
+3. if caching is enabled and an earlier step run has the same key, link its
+   outputs and finish as ``cached`` (recording why);
+4. otherwise load the inputs through their materializers, call
+   ``prepare_step_run`` on the stack's components, call the function with the
+   step context set (honouring ``timeout``; retrying up to ``retries`` times),
+   call ``cleanup_step_run``, save each output atomically through its
+   materializer, register the artifacts and the logged metadata, and finish as
+   ``completed`` -- or ``failed`` with the user's traceback, raising
+   :class:`~cairn.exceptions.StepFailedError`.
+
+Timeouts in thread mode: Python cannot stop a thread. A step that overruns its
+``timeout`` is recorded as failed with :class:`~cairn.exceptions.StepTimeoutError`
+and the run fails; the overrunning call keeps running in a daemon thread until
+it returns (its result is discarded) or the process exits. In process mode the
+orchestrator kills the step's process.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import traceback
+import typing
+from collections.abc import Callable, Mapping
+from contextvars import copy_context
+from typing import TYPE_CHECKING, Any
+
+from cairn.enums import ExecutionStatus, StackComponentType
+from cairn.exceptions import CairnError, StepFailedError, StepTimeoutError
+from cairn.execution.cache import cache_key, cache_setting
+from cairn.execution.sources import load_step_function
+from cairn.execution.step_context import StepContext, reset_step_context, set_step_context
+from cairn.materializers.artifact_io import WrittenArtifact, load_artifact, write_artifact
+from cairn.materializers.registry import load_materializer, materializer_for
+
+if TYPE_CHECKING:
+    from cairn.materializers.base_materializer import BaseMaterializer
+    from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
+    from cairn.models.pipeline_spec import PipelineDeployment, StepSpec
+    from cairn.models.run_records import ArtifactRecord, StepRunRecord
+    from cairn.stack.stack import Stack
+
+_OPTIONAL_HOOKS = {StackComponentType.STEP_OPERATOR, StackComponentType.EXPERIMENT_TRACKER}
+
+
+def artifact_uri(stack: Stack, deployment: PipelineDeployment, step: str, output: str) -> str:
+    """Where output ``output`` of ``step`` of a run is stored."""
+    return stack.artifact_store.join("runs", deployment.run_id, step, output)
+
+
+class StepRunner:
+    """Runs steps of one recorded run (thread-safe: one runner serves all worker threads).
+
+    Args:
+        deployment: the run's deployment.
+        stack: the stack the run uses.
+        live_steps: step functions by step name, when the pipeline was compiled in
+            this process (else they are imported from the spec's import paths).
+    """
+
+    def __init__(
+        self,
+        deployment: PipelineDeployment,
+        stack: Stack,
+        live_steps: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self.deployment = deployment
+        self.stack = stack
+        self.store: BaseMetadataStore = stack.metadata_store
+        self._functions = dict(live_steps or {})
+        self._outputs: dict[str, dict[str, ArtifactRecord]] = {}
+        self._types: dict[str, type] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ inputs
+    def _step_outputs(self, step_name: str) -> dict[str, ArtifactRecord]:
+        with self._lock:
+            known = self._outputs.get(step_name)
+        if known is not None:
+            return known
+        for record in self.store.get_step_runs(self.deployment.run_id):
+            if record.name == step_name and record.status in (
+                ExecutionStatus.COMPLETED,
+                ExecutionStatus.CACHED,
+            ):
+                outputs = self.store.get_step_outputs(record.id)
+                with self._lock:
+                    self._outputs[step_name] = outputs
+                return outputs
+        raise CairnError(
+            f"Step '{step_name}' of run '{self.deployment.run_name}' has not completed, so its "
+            "outputs cannot be used yet."
+        )
+
+    def input_artifacts(self, step: StepSpec) -> dict[str, ArtifactRecord]:
+        """The artifacts bound to the inputs of ``step``, by argument name."""
+        artifacts: dict[str, ArtifactRecord] = {}
+        for arg, source in step.inputs.items():
+            outputs = self._step_outputs(source.step)
+            try:
+                artifacts[arg] = outputs[source.output]
+            except KeyError as exc:
+                raise CairnError(
+                    f"Step '{source.step}' recorded no output '{source.output}' "
+                    f"(needed by step '{step.name}')."
+                ) from exc
+        return artifacts
+
+    def _load_inputs(self, artifacts: Mapping[str, ArtifactRecord]) -> dict[str, Any]:
+        from cairn.materializers.artifact_io import resolve_data_type
+
+        values: dict[str, Any] = {}
+        store = self.stack.artifact_store
+        for arg, artifact in artifacts.items():
+            data_type = self._types.get(artifact.data_type)
+            if data_type is None:
+                data_type = self._types[artifact.data_type] = resolve_data_type(artifact.data_type)
+            values[arg] = load_artifact(store, artifact.uri, artifact.materializer, data_type)
+        return values
+
+    # ------------------------------------------------------------ run
+    def run(self, step_name: str) -> StepRunRecord:
+        """Run one step (or reuse its cached outputs) and record everything.
+
+        Raises:
+            StepFailedError: the step's code raised (after all retries) or timed out.
+        """
+        step = self.deployment.step(step_name)
+        inputs = self.input_artifacts(step)
+        key = cache_key(step, {arg: a.content_hash for arg, a in inputs.items()})
+        record = self.store.create_step_run(
+            self.deployment.run_id,
+            step_name,
+            cache_key=key,
+            parameters=step.parameters,
+            code_hash=step.code_hash,
+        )
+        enabled, origin = cache_setting(self.deployment, step_name)
+        if enabled:
+            reused = self._try_cache(record, step, key)
+            if reused is not None:
+                return reused
+            reason = f"no earlier completed step run has cache key {key[:12]}"
+        else:
+            reason = f"caching disabled by {origin}"
+        for arg, artifact in inputs.items():
+            self.store.record_input(record.id, arg, artifact.id)
+        return self._execute(record, step, inputs, reason)
+
+    def _try_cache(self, record: StepRunRecord, step: StepSpec, key: str) -> StepRunRecord | None:
+        prior = self.store.find_cached_step(key)
+        if prior is None:
+            return None
+        outputs = self.store.get_step_outputs(prior.id)
+        if set(outputs) != set(step.outputs):
+            return None
+        for name, artifact in outputs.items():
+            self.store.link_output(record.id, name, artifact.id)
+        source = prior.cached_from or prior.id
+        reason = f"reused outputs of step run {source} (same cache key {key[:12]})"
+        with self._lock:
+            self._outputs[step.name] = outputs
+        return self.store.finish_step_run(
+            record.id,
+            ExecutionStatus.CACHED,
+            cached=True,
+            cache_reason=reason,
+            cached_from=source,
+        )
+
+    def _execute(
+        self,
+        record: StepRunRecord,
+        step: StepSpec,
+        inputs: Mapping[str, ArtifactRecord],
+        reason: str,
+    ) -> StepRunRecord:
+        attempt = 0
+        while True:
+            attempt += 1
+            context = self._context(step, record, attempt)
+            try:
+                written = self._attempt(step, inputs, context)
+            except StepFailedError as exc:
+                if attempt <= step.retries and not isinstance(exc, StepTimeoutError):
+                    continue
+                self._record_failure(record, exc, reason, attempt)
+                raise
+            return self._record_success(record, step, written, context, reason, attempt)
+
+    def _context(self, step: StepSpec, record: StepRunRecord, attempt: int) -> StepContext:
+        uris = {o: artifact_uri(self.stack, self.deployment, step.name, o) for o in step.outputs}
+        return StepContext(
+            step_name=step.name,
+            run_name=self.deployment.run_name,
+            run_id=self.deployment.run_id,
+            pipeline_name=self.deployment.pipeline.name,
+            step_run_id=record.id,
+            stack=self.stack,
+            output_uris=uris,
+            attempt=attempt,
+        )
+
+    def _function(self, step: StepSpec) -> Callable[..., Any]:
+        func = self._functions.get(step.name)
+        if func is None:
+            func = self._functions[step.name] = load_step_function(step)
+        return func
+
+    def _attempt(
+        self, step: StepSpec, inputs: Mapping[str, ArtifactRecord], context: StepContext
+    ) -> dict[str, WrittenArtifact]:
+        try:
+            func = self._function(step)
+            kwargs = {**self._parameters(step, func), **self._load_inputs(inputs)}
+        except Exception as exc:
+            raise StepFailedError(step.name, f"Step '{step.name}' could not start: {exc}") from exc
+        components = self._hook_components(step)
+        for component in components:
+            component.prepare_step_run()
+        try:
+            result = self._call(step, func, kwargs, context)
+        finally:
+            for component in components:
+                component.cleanup_step_run()
+        try:
+            return self._save_outputs(step, result, context)
+        except Exception as exc:
+            raise StepFailedError(
+                step.name, f"Step '{step.name}' could not save its outputs: {exc}"
+            ) from exc
+
+    def _hook_components(self, step: StepSpec) -> list[Any]:
+        out = []
+        for ctype, component in self.stack.components.items():
+            if ctype not in _OPTIONAL_HOOKS:
+                out.append(component)
+        if step.experiment_tracker and self.stack.experiment_tracker is not None:
+            out.append(self.stack.experiment_tracker)
+        return out
+
+    @staticmethod
+    def _parameters(step: StepSpec, func: Callable[..., Any]) -> dict[str, Any]:
+        """Parameters as the function expects them (pydantic models rebuilt from JSON)."""
+        values = dict(step.parameters)
+        if not values:
+            return values
+        for name, model in _model_parameters(func).items():
+            if name in values and isinstance(values[name], dict):
+                values[name] = model.model_validate(values[name])
+        return values
+
+    def _call(
+        self,
+        step: StepSpec,
+        func: Callable[..., Any],
+        kwargs: dict[str, Any],
+        context: StepContext,
+    ) -> Any:
+        if step.timeout is None:
+            token = set_step_context(context)
+            try:
+                return func(**kwargs)
+            except Exception as exc:
+                raise _failed(step.name, exc) from exc
+            finally:
+                reset_step_context(token)
+        return _call_with_timeout(step, func, kwargs, context)
+
+    # ------------------------------------------------------------ outputs
+    def _save_outputs(
+        self, step: StepSpec, result: Any, context: StepContext
+    ) -> dict[str, WrittenArtifact]:
+        values = _split_outputs(step, result)
+        written: dict[str, WrittenArtifact] = {}
+        for name, value in values.items():
+            spec = step.outputs[name]
+            materializer = self._materializer(spec.type, spec.materializer, value)
+            uri = context.output_uris[name]
+            written[name] = write_artifact(self.stack.artifact_store, uri, materializer, value)
+        return written
+
+    @staticmethod
+    def _materializer(declared: str, source: str, value: Any) -> type[BaseMaterializer]:
+        if declared in ("typing:Any", "builtins:object"):
+            return materializer_for(type(value))
+        return load_materializer(source)
+
+    def _record_success(
+        self,
+        record: StepRunRecord,
+        step: StepSpec,
+        written: Mapping[str, WrittenArtifact],
+        context: StepContext,
+        reason: str,
+        attempts: int,
+    ) -> StepRunRecord:
+        outputs: dict[str, ArtifactRecord] = {}
+        for name, artifact in written.items():
+            outputs[name] = self.store.register_artifact(
+                record.id,
+                name,
+                artifact.uri,
+                artifact.data_type,
+                artifact.materializer,
+                size=artifact.size,
+                content_hash=artifact.content_hash,
+                properties=artifact.properties,
+            )
+        for key, value in context.metadata.items():
+            self.store.log_metadata(record.id, key, value)
+        with self._lock:
+            self._outputs[step.name] = outputs
+        return self.store.finish_step_run(
+            record.id, ExecutionStatus.COMPLETED, cache_reason=reason, attempts=attempts
+        )
+
+    def _record_failure(
+        self, record: StepRunRecord, exc: StepFailedError, reason: str, attempts: int
+    ) -> None:
+        cause = exc.__cause__ or exc
+        text = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+        self.store.finish_step_run(
+            record.id,
+            ExecutionStatus.FAILED,
+            cache_reason=reason,
+            error=f"{exc}\n{text}",
+            attempts=attempts,
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _model_parameters(func: Callable[..., Any]) -> dict[str, Any]:
+    """Arguments of ``func`` annotated with a pydantic model class."""
+    if not getattr(func, "__annotations__", None):
+        return {}
+    from pydantic import BaseModel
+
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:
+        return {}
+    return {
+        name: hint
+        for name, hint in hints.items()
+        if isinstance(hint, type) and issubclass(hint, BaseModel)
+    }
+
+
+def _failed(step_name: str, exc: BaseException) -> StepFailedError:
+    return StepFailedError(step_name, f"Step '{step_name}' failed: {type(exc).__name__}: {exc}")
+
+
+def _split_outputs(step: StepSpec, result: Any) -> dict[str, Any]:
+    names = list(step.outputs)
+    if not names:
+        return {}
+    if len(names) == 1:
+        return {names[0]: result}
+    if not isinstance(result, tuple | list) or len(result) != len(names):
+        got = f"{len(result)} values" if isinstance(result, tuple | list) else "one value"
+        raise StepFailedError(
+            step.name,
+            f"Step '{step.name}' declares {len(names)} outputs ({', '.join(names)}) but "
+            f"returned {got}.",
+        )
+    return dict(zip(names, result, strict=True))
+
+
+def _call_with_timeout(
+    step: StepSpec, func: Callable[..., Any], kwargs: dict[str, Any], context: StepContext
+) -> Any:
+    """Call ``func`` in a daemon thread and wait at most ``step.timeout`` seconds."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        set_step_context(context)
+        try:
+            outcome["value"] = func(**kwargs)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(
+        target=copy_context().run, args=(target,), name=f"cairn-step-{step.name}", daemon=True
+    )
+    thread.start()
+    thread.join(step.timeout)
+    if thread.is_alive():
+        raise StepTimeoutError(
+            step.name,
+            f"Step '{step.name}' ran longer than its timeout of {step.timeout:g} s; it was "
+            "marked failed (the thread running it cannot be stopped and is left to finish).",
+        )
+    if "error" in outcome:
+        raise _failed(step.name, outcome["error"]) from outcome["error"]
+    return outcome.get("value")

@@ -1,0 +1,190 @@
+"""The compiled, serialisable form of a pipeline.
+
+``@pipeline`` traces the user's function into a :class:`PipelineSpec`: plain data
+(steps referenced by import path, parameters, edges, output names, types and
+materializers, settings). Orchestrators and the step runner only ever see this
+data (wrapped in a :class:`PipelineDeployment` that adds the run's identity and
+options), so any step can run in another process or on another machine::
+
+    spec = PipelineSpec.model_validate_json(spec.model_dump_json())
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cairn.exceptions import PipelineDefinitionError
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputSpec(_Spec):
+    """Where a step input comes from: output ``output`` of upstream step ``step``."""
+
+    step: str
+    output: str
+
+
+class OutputSpec(_Spec):
+    """One output of a step.
+
+    Attributes:
+        type: import path of the declared type (``module:QualName``), ``typing:Any`` if none.
+        materializer: import path of the materializer class that saves and loads it.
+    """
+
+    type: str
+    materializer: str
+
+
+class StepSpec(_Spec):
+    """One step invocation of a pipeline.
+
+    Attributes:
+        name: unique name of the invocation in the pipeline (``train``, ``train_2``).
+        source: import path of the step function (``module:function``).
+        source_file: the file defining the step when it lives in ``__main__`` (so
+            another process can import it by path), else ``None``.
+        code_hash: sha256 of the step function's source code (part of the cache key).
+        parameters: JSON values of the parameters (pydantic models dumped as JSON data).
+        inputs: for each input argument, the upstream step and output it is bound to.
+        outputs: the outputs, in declaration order.
+        upstream: names of the steps that must finish first.
+    """
+
+    name: str
+    source: str
+    source_file: str | None = None
+    code_hash: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    outputs: dict[str, OutputSpec] = Field(default_factory=dict)
+    upstream: list[str] = Field(default_factory=list)
+    enable_cache: bool | None = None
+    retries: int = 0
+    timeout: float | None = None
+    step_operator: str | None = None
+    experiment_tracker: str | None = None
+
+
+class PipelineSpec(_Spec):
+    """A compiled pipeline: its steps in a topological order.
+
+    Attributes:
+        name: the pipeline's name.
+        source: import path of the pipeline function.
+        parameters: the pipeline parameters the spec was compiled with.
+        enable_cache: the pipeline-level default (``@pipeline(enable_cache=...)``).
+        steps: the step invocations keyed by name, upstream steps first.
+    """
+
+    name: str
+    source: str = ""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    enable_cache: bool | None = None
+    steps: dict[str, StepSpec] = Field(default_factory=dict)
+
+    def downstream(self) -> dict[str, list[str]]:
+        """For each step, the steps that consume one of its outputs (or must wait for it)."""
+        out: dict[str, list[str]] = {name: [] for name in self.steps}
+        for name, step in self.steps.items():
+            for up in step.upstream:
+                out[up].append(name)
+        return out
+
+    def validate_dag(self) -> None:
+        """Check edges point at existing steps and outputs and that there is no cycle.
+
+        Raises:
+            PipelineDefinitionError: naming the offending step and edge.
+        """
+        for name, step in self.steps.items():
+            for arg, source in step.inputs.items():
+                upstream = self.steps.get(source.step)
+                if upstream is None:
+                    raise PipelineDefinitionError(
+                        f"Step '{name}' input '{arg}' comes from unknown step '{source.step}'."
+                    )
+                if source.output not in upstream.outputs:
+                    raise PipelineDefinitionError(
+                        f"Step '{name}' input '{arg}' uses output '{source.output}' of step "
+                        f"'{source.step}', which has outputs: {', '.join(upstream.outputs)}."
+                    )
+            for up in step.upstream:
+                if up not in self.steps:
+                    raise PipelineDefinitionError(f"Step '{name}' runs after unknown step '{up}'.")
+        self.topological_order()
+
+    def topological_order(self) -> list[str]:
+        """The step names in an order where every step follows its upstream steps.
+
+        Raises:
+            PipelineDefinitionError: when the steps form a cycle.
+        """
+        remaining = {name: set(step.upstream) for name, step in self.steps.items()}
+        order: list[str] = []
+        ready = [name for name, ups in remaining.items() if not ups]
+        downstream = self.downstream()
+        while ready:
+            name = ready.pop(0)
+            order.append(name)
+            for child in downstream[name]:
+                remaining[child].discard(name)
+                if not remaining[child]:
+                    ready.append(child)
+        if len(order) != len(self.steps):
+            cycle = sorted(set(self.steps) - set(order))
+            raise PipelineDefinitionError(
+                f"Pipeline '{self.name}' has a cycle between steps: {', '.join(cycle)}."
+            )
+        return order
+
+
+class PipelineDeployment(_Spec):
+    """A pipeline spec plus everything a particular run adds to it.
+
+    Attributes:
+        run_id: the run's id in the metadata store.
+        run_name: the run's unique, human-readable name.
+        pipeline: the compiled pipeline.
+        stack_name: the stack the run uses.
+        enable_cache: ``run(enable_cache=...)`` (overrides step and pipeline settings).
+        runtime_options: the other keyword arguments of ``run(...)``.
+        schedule: ``run(schedule=...)``, for orchestrators that schedule runs.
+    """
+
+    run_id: str
+    run_name: str
+    pipeline: PipelineSpec
+    stack_name: str = ""
+    enable_cache: bool | None = None
+    runtime_options: dict[str, Any] = Field(default_factory=dict)
+    schedule: Any = None
+
+    def step(self, name: str) -> StepSpec:
+        """The spec of step ``name``."""
+        try:
+            return self.pipeline.steps[name]
+        except KeyError as exc:
+            raise PipelineDefinitionError(
+                f"Run '{self.run_name}' has no step '{name}'; its steps are: "
+                f"{', '.join(self.pipeline.steps)}."
+            ) from exc
+
+    def cache_enabled(self, name: str) -> bool:
+        """Whether step ``name`` may be reused: run > step > pipeline setting, default on."""
+        for setting in (
+            self.enable_cache,
+            self.step(name).enable_cache,
+            self.pipeline.enable_cache,
+        ):
+            if setting is not None:
+                return setting
+        return True
+
+
+__all__ = ["InputSpec", "OutputSpec", "PipelineDeployment", "PipelineSpec", "StepSpec"]

@@ -1,0 +1,161 @@
+"""Compile traced step calls into a :class:`~cairn.models.pipeline_spec.PipelineSpec`.
+
+Every check that can fail before anything runs happens here: handles from
+another pipeline, unknown step parameters (from a config file), materializers
+that do not exist or do not handle an output's type. Errors name the user's
+file and line.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from cairn.exceptions import MaterializerError, PipelineDefinitionError
+from cairn.materializers.base_materializer import BaseMaterializer
+from cairn.materializers.registry import materializer_for, normalize_type, type_name
+from cairn.models.pipeline_spec import InputSpec, OutputSpec, PipelineSpec, StepSpec
+from cairn.steps.base_step import BaseStep, check_parameter
+from cairn.steps.step_signature import type_source
+from cairn.steps.tracing import PipelineTracer, StepCall
+
+
+def _handles(materializer: type[BaseMaterializer], data_type: type) -> bool:
+    if data_type is object or not materializer.ASSOCIATED_TYPES:
+        return True
+    names = {type_name(k) if isinstance(k, type) else k for k in materializer.ASSOCIATED_TYPES}
+    return any(type_name(k) in names for k in data_type.__mro__)
+
+
+def _override(step: BaseStep, output: str) -> Any:
+    option = step.materializers
+    if option is None:
+        return None
+    if isinstance(option, Mapping):
+        unknown = set(option) - set(step.signature.outputs)
+        if unknown:
+            raise PipelineDefinitionError(
+                f"{step.location}: materializers= names unknown output(s) of step "
+                f"'{step.name}': {', '.join(sorted(unknown))}; its outputs are: "
+                f"{', '.join(step.signature.outputs) or 'none'}."
+            )
+        return option.get(output)
+    return option
+
+
+def materializer_source(step: BaseStep, output: str, declared: Any) -> str:
+    """Import path of the materializer of one output (the override, else by type).
+
+    Raises:
+        PipelineDefinitionError: the override is not a materializer or does not handle
+            the output's type, or no materializer can be imported.
+    """
+    data_type = normalize_type(declared)
+    chosen = _override(step, output)
+    if chosen is None:
+        try:
+            return materializer_for(data_type).source()
+        except MaterializerError as exc:
+            raise PipelineDefinitionError(f"{step.location}: output '{output}': {exc}") from exc
+    if not (isinstance(chosen, type) and issubclass(chosen, BaseMaterializer)):
+        raise PipelineDefinitionError(
+            f"{step.location}: materializer {chosen!r} of output '{output}' of step "
+            f"'{step.name}' is not a subclass of cairn.materializers.BaseMaterializer."
+        )
+    if not _handles(chosen, data_type):
+        raise PipelineDefinitionError(
+            f"{step.location}: materializer {chosen.source()} does not handle "
+            f"{type_name(data_type)} (output '{output}' of step '{step.name}'); it handles: "
+            f"{', '.join(str(t) for t in chosen.ASSOCIATED_TYPES)}."
+        )
+    return chosen.source()
+
+
+def _source_file(step: BaseStep) -> str | None:
+    module = sys.modules.get(step.entrypoint.__module__)
+    path = getattr(module, "__file__", None) or step.source_file
+    return str(path) if path else None
+
+
+def _step_spec(call: StepCall, tracer: PipelineTracer) -> StepSpec:
+    step = call.step
+    for arg, handle in call.inputs.items():
+        if handle.step not in tracer.calls:
+            raise PipelineDefinitionError(
+                f"{call.location}: argument '{arg}' of step '{call.name}' is an output of "
+                f"step '{handle.step}', which is not part of pipeline '{tracer.pipeline_name}'."
+            )
+    outputs = {
+        name: OutputSpec(type=type_source(tp), materializer=materializer_source(step, name, tp))
+        for name, tp in step.signature.outputs.items()
+    }
+    upstream = list(dict.fromkeys([h.step for h in call.inputs.values()] + call.after))
+    return StepSpec(
+        name=call.name,
+        source=step.source,
+        source_file=_source_file(step),
+        code_hash=step.code_hash,
+        parameters=call.parameters,
+        inputs={a: InputSpec(step=h.step, output=h.output) for a, h in call.inputs.items()},
+        outputs=outputs,
+        upstream=upstream,
+        enable_cache=step.enable_cache,
+        retries=step.retries,
+        timeout=step.timeout,
+        step_operator=step.step_operator,
+        experiment_tracker=step.experiment_tracker,
+    )
+
+
+def apply_step_parameters(
+    tracer: PipelineTracer, step_parameters: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Override parameters of traced step calls (``steps.<name>.parameters`` of a config).
+
+    Raises:
+        PipelineDefinitionError: for an unknown step, an unknown parameter, or a
+            parameter that is bound to an upstream output.
+    """
+    for name, values in step_parameters.items():
+        call = tracer.calls.get(name)
+        if call is None:
+            raise PipelineDefinitionError(
+                f"Pipeline '{tracer.pipeline_name}' has no step '{name}'; its steps are: "
+                f"{', '.join(tracer.calls)}."
+            )
+        accepted = call.step.signature.parameters
+        for key, value in values.items():
+            if key not in accepted or key in call.inputs:
+                allowed = [p for p in accepted if p not in call.inputs]
+                raise PipelineDefinitionError(
+                    f"Step '{name}' has no parameter '{key}'; its parameters are: "
+                    f"{', '.join(allowed) or 'none'}."
+                )
+            call.parameters[key] = check_parameter(
+                name, key, value, accepted[key], call.step.location
+            )
+
+
+def compile_spec(
+    tracer: PipelineTracer,
+    *,
+    source: str,
+    parameters: dict[str, Any],
+    enable_cache: bool | None,
+) -> PipelineSpec:
+    """The spec of a traced pipeline, validated (edges, outputs, no cycle)."""
+    if not tracer.calls:
+        raise PipelineDefinitionError(
+            f"Pipeline '{tracer.pipeline_name}' calls no step: call steps inside its function."
+        )
+    steps = {name: _step_spec(call, tracer) for name, call in tracer.calls.items()}
+    spec = PipelineSpec(
+        name=tracer.pipeline_name,
+        source=source,
+        parameters=parameters,
+        enable_cache=enable_cache,
+        steps=steps,
+    )
+    spec.validate_dag()
+    return spec
