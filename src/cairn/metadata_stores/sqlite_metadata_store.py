@@ -1,19 +1,56 @@
-"""The ``sqlite`` metadata store: run metadata in a SQLite file."""
+"""The ``sqlite`` metadata store: run metadata in a SQLite file.
+
+WAL journaling, a busy timeout and ``BEGIN IMMEDIATE`` write transactions let
+several processes (parallel steps, concurrent pipelines) record runs in one
+file safely; foreign keys are enforced.
+"""
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import ClassVar
 
-from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
+from cairn.metadata_stores.sql_metadata_store import SQLMetadataStore
 
 
-class SQLiteMetadataStore(BaseMetadataStore):
+class SQLiteMetadataStore(SQLMetadataStore):
     """Keeps run metadata in a SQLite database file.
 
     Attributes:
-        uri: path of the SQLite database file.
+        uri: path of the SQLite database file (its folder is created on first use).
     """
 
     FLAVOR: ClassVar[str] = "sqlite"
 
     uri: str
+
+    @property
+    def database_path(self) -> Path:
+        """The database file."""
+        return Path(self.uri).expanduser().resolve()
+
+    def connection_url(self) -> str:
+        path = self.database_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+
+    @contextmanager
+    def migration_lock(self) -> Iterator[None]:
+        """An exclusive file lock next to the database while migrating."""
+        lock_path = self.database_path.with_name(self.database_path.name + ".migrate.lock")
+        with open(lock_path, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @property
+    def is_provisioned(self) -> bool:
+        return self.database_path.parent.is_dir()
+
+    def provision(self) -> None:
+        self.database_path.parent.mkdir(parents=True, exist_ok=True)

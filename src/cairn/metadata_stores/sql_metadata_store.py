@@ -1,0 +1,282 @@
+"""A metadata store in any SQL database SQLAlchemy can reach.
+
+:class:`SQLMetadataStore` implements every method of :class:`BaseMetadataStore`
+with portable SQLAlchemy Core queries over the tables of
+:mod:`cairn.store.metadata.schema`. A flavor only says how to connect
+(:meth:`SQLMetadataStore.connection_url`); SQLite, PostgreSQL and MySQL/MariaDB
+share the rest. The schema is migrated (Alembic) on the first connection of
+each process.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any, ClassVar
+
+from pydantic import PrivateAttr
+
+from cairn.enums import ExecutionStatus
+from cairn.exceptions import DoesNotExistError, EntityExistsError, StoreError
+from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
+from cairn.metadata_stores.sql_queries import SQLQueriesMixin
+from cairn.models.run_records import PipelineRecord, RunRecord
+
+_FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
+
+
+def new_id() -> str:
+    """A new UUID string."""
+    return str(uuid.uuid4())
+
+
+class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
+    """Base of the SQL flavors: everything but the connection.
+
+    Attributes:
+        stale_after: seconds after which a running run owned by a process on
+            *another* host, whose heartbeat stopped, is marked failed (None: never).
+            Runs owned on this host are checked by pid instead.
+    """
+
+    __abstract_component__: ClassVar[bool] = True
+
+    stale_after: float | None = None
+
+    _ready_pid: int = PrivateAttr(default=-1)
+
+    # ------------------------------------------------------------ connection
+    def connection_url(self) -> str:
+        """The SQLAlchemy URL of the database (flavors override this)."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define connection_url().")
+
+    def migration_lock(self) -> AbstractContextManager[Any]:
+        """Serialises schema migrations between processes (flavors may override)."""
+        return nullcontext()
+
+    @property
+    def engine(self) -> Any:
+        """The SQLAlchemy engine (cached per URL and process); the schema is migrated once."""
+        from cairn.store.metadata.engine import get_engine
+
+        engine = get_engine(self.connection_url())
+        if self._ready_pid != os.getpid():
+            self._migrate(engine)
+            self._ready_pid = os.getpid()
+        return engine
+
+    def _migrate(self, engine: Any) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from cairn.store.metadata.engine import WRITE_OPTION
+        from cairn.store.metadata.migrate import upgrade
+
+        try:
+            upgrade(
+                engine,
+                lock=self.migration_lock,
+                connect=lambda: engine.connect().execution_options(**{WRITE_OPTION: True}),
+            )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Cannot open the metadata store {self}: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """A connection in a write transaction (committed on success)."""
+        from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+        from cairn.store.metadata.engine import WRITE_OPTION
+
+        try:
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+                with conn.begin():
+                    yield conn
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Cannot write to the metadata store {self}: {exc}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        """A connection for reading."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Cannot read the metadata store {self}: {exc}") from exc
+
+    # ------------------------------------------------------------ pipelines
+    def get_or_create_pipeline(self, name: str, spec: dict[str, Any]) -> PipelineRecord:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.convert import dumps, pipeline_record
+        from cairn.store.metadata.schema import pipelines as t
+
+        now = time.time()
+        for _attempt in range(3):
+            try:
+                with self._write() as conn:
+                    row = conn.execute(sa.select(t).where(t.c.name == name)).first()
+                    if row is None:
+                        values = {"id": new_id(), "name": name, "created": now}
+                        conn.execute(t.insert().values(**values, spec=dumps(spec), updated=now))
+                    else:
+                        conn.execute(
+                            t.update().where(t.c.id == row.id).values(spec=dumps(spec), updated=now)
+                        )
+                    row = conn.execute(sa.select(t).where(t.c.name == name)).one()
+                    return pipeline_record(row)
+            except IntegrityError:  # created concurrently by another process: update it
+                continue
+        raise StoreError(f"Cannot record pipeline '{name}': it keeps being modified concurrently.")
+
+    # ------------------------------------------------------------ runs
+    def create_run(
+        self,
+        pipeline_id: str,
+        run_name: str,
+        *,
+        parameters: dict[str, Any] | None = None,
+        runtime_options: dict[str, Any] | None = None,
+        stack_snapshot: dict[str, Any] | None = None,
+        code_version: str | None = None,
+        enable_cache: bool | None = None,
+        status: ExecutionStatus = ExecutionStatus.RUNNING,
+    ) -> RunRecord:
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.ownership import process_token, this_host
+        from cairn.store.metadata.schema import pipeline_runs as t
+
+        self.get_pipeline(pipeline_id)
+        now = time.time()
+        pid = os.getpid()
+        values = {
+            "id": new_id(),
+            "name": run_name,
+            "pipeline_id": pipeline_id,
+            "status": str(status),
+            "parameters": dumps(parameters or {}),
+            "runtime_options": dumps(runtime_options or {}),
+            "stack_snapshot": dumps(stack_snapshot or {}),
+            "code_version": code_version,
+            "enable_cache": enable_cache,
+            "created": now,
+            "started": now if status == ExecutionStatus.RUNNING else None,
+            "owner_pid": pid,
+            "owner_host": this_host(),
+            "owner_token": process_token(pid),
+            "heartbeat": now,
+        }
+        try:
+            with self._write() as conn:
+                conn.execute(t.insert().values(**values))
+        except IntegrityError as exc:
+            raise EntityExistsError(
+                f"A pipeline run called '{run_name}' exists: choose another run_name, or "
+                f"delete it with 'cairn pipeline runs delete {run_name}'."
+            ) from exc
+        return self.get_run(values["id"])
+
+    def update_run_status(
+        self, run_id: str, status: ExecutionStatus, error: str | None = None
+    ) -> RunRecord:
+        from cairn.store.metadata.schema import pipeline_runs as t
+
+        now = time.time()
+        values: dict[str, Any] = {"status": str(status), "heartbeat": now}
+        if status == ExecutionStatus.RUNNING:
+            values["started"] = now
+        if status in _FINISHED:
+            values["finished"] = now
+        if error is not None:
+            values["error"] = error
+        with self._write() as conn:
+            result = conn.execute(t.update().where(t.c.id == run_id).values(**values))
+        if result.rowcount == 0:
+            raise DoesNotExistError(f"No pipeline run with id '{run_id}'.")
+        return self.get_run(run_id)
+
+    def heartbeat(self, run_id: str) -> None:
+        from cairn.store.metadata.schema import pipeline_runs as t
+
+        with self._write() as conn:
+            conn.execute(t.update().where(t.c.id == run_id).values(heartbeat=time.time()))
+
+    def mark_stale_runs_failed(self) -> list[str]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.ownership import is_alive, this_host
+        from cairn.store.metadata.schema import pipeline_runs as t
+
+        running = str(ExecutionStatus.RUNNING)
+        cols = [t.c.id, t.c.name, t.c.owner_pid, t.c.owner_host, t.c.owner_token, t.c.heartbeat]
+        with self._read() as conn:
+            rows = conn.execute(sa.select(*cols).where(t.c.status == running)).all()
+        now, host, stale = time.time(), this_host(), []
+        for row in rows:
+            if row.owner_pid is None:
+                continue
+            if row.owner_host == host:
+                dead = not is_alive(row.owner_pid, row.owner_token)
+            else:
+                beat = row.heartbeat or 0.0
+                dead = self.stale_after is not None and now - beat > self.stale_after
+            if dead:
+                self._fail_dead_run(row.id, row.owner_pid, row.owner_host)
+                stale.append(row.name)
+        return stale
+
+    def _fail_dead_run(self, run_id: str, pid: int, host: str | None) -> None:
+        from cairn.store.metadata.schema import pipeline_runs as runs
+        from cairn.store.metadata.schema import step_runs as steps
+
+        now, running = time.time(), str(ExecutionStatus.RUNNING)
+        error = f"The process that ran it (pid {pid} on {host}) stopped without finishing it."
+        with self._write() as conn:
+            conn.execute(
+                runs.update()
+                .where(runs.c.id == run_id, runs.c.status == running)
+                .values(status=str(ExecutionStatus.FAILED), finished=now, error=error)
+            )
+            conn.execute(
+                steps.update()
+                .where(steps.c.run_id == run_id, steps.c.status == running)
+                .values(status=str(ExecutionStatus.FAILED), finished=now, error=error)
+            )
+
+    def delete_run(self, name_or_id: str) -> list[str]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.schema import artifacts as a
+        from cairn.store.metadata.schema import pipeline_runs as r
+        from cairn.store.metadata.schema import step_inputs as i
+        from cairn.store.metadata.schema import step_outputs as o
+        from cairn.store.metadata.schema import step_runs as s
+
+        run = self.get_run(name_or_id)
+        with self._write() as conn:
+            step_ids = sa.select(s.c.id).where(s.c.run_id == run.id)
+            produced = [
+                row.id
+                for row in conn.execute(
+                    sa.select(a.c.id).where(a.c.producer_step_run_id.in_(step_ids))
+                )
+            ]
+            conn.execute(r.delete().where(r.c.id == run.id))
+            used = sa.union(sa.select(o.c.artifact_id), sa.select(i.c.artifact_id)).subquery()
+            orphans = conn.execute(
+                sa.select(a.c.id, a.c.uri).where(
+                    a.c.id.in_(produced), a.c.id.not_in(sa.select(used.c[0]))
+                )
+            ).all()
+            if orphans:
+                conn.execute(a.delete().where(a.c.id.in_([row.id for row in orphans])))
+        return [row.uri for row in orphans]

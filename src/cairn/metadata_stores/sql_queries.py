@@ -1,0 +1,386 @@
+"""Read queries and step/artifact/metadata writes of :class:`SQLMetadataStore`.
+
+Kept apart from ``sql_metadata_store.py`` only to keep modules small; the mixin
+is not useful on its own.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from cairn.enums import ExecutionStatus
+from cairn.exceptions import DoesNotExistError, EntityExistsError
+from cairn.models.run_records import (
+    ArtifactRecord,
+    MetadataEntry,
+    PipelineRecord,
+    RunRecord,
+    StepRunRecord,
+)
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+_REUSABLE = (str(ExecutionStatus.COMPLETED), str(ExecutionStatus.CACHED))
+_FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
+
+
+def _runs_select() -> sa.Select[Any]:
+    import sqlalchemy as sa
+
+    from cairn.store.metadata.schema import pipeline_runs as r
+    from cairn.store.metadata.schema import pipelines as p
+
+    return sa.select(r, p.c.name.label("pipeline_name")).join(p, p.c.id == r.c.pipeline_id)
+
+
+class SQLQueriesMixin:
+    """Queries shared by the SQL flavors (see :class:`SQLMetadataStore`)."""
+
+    if TYPE_CHECKING:
+
+        def _read(self) -> AbstractContextManager[sa.Connection]: ...
+        def _write(self) -> AbstractContextManager[sa.Connection]: ...
+        def mark_stale_runs_failed(self) -> list[str]: ...
+
+    # ------------------------------------------------------------ pipelines
+    def get_pipeline(self, name_or_id: str) -> PipelineRecord:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import pipeline_record
+        from cairn.store.metadata.schema import pipelines as t
+
+        query = sa.select(t).where(sa.or_(t.c.name == name_or_id, t.c.id == name_or_id))
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise DoesNotExistError(
+                f"No pipeline called '{name_or_id}': list them with 'cairn pipeline list'."
+            )
+        return pipeline_record(row)
+
+    def list_pipelines(self) -> list[PipelineRecord]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import pipeline_record
+        from cairn.store.metadata.schema import pipelines as t
+
+        with self._read() as conn:
+            return [pipeline_record(r) for r in conn.execute(sa.select(t).order_by(t.c.name))]
+
+    # ------------------------------------------------------------ runs
+    def get_run(self, name_or_id: str) -> RunRecord:
+        from cairn.store.metadata.convert import run_record
+        from cairn.store.metadata.schema import pipeline_runs as r
+
+        self.mark_stale_runs_failed()
+        with self._read() as conn:
+            row = conn.execute(_runs_select().where(r.c.name == name_or_id)).first()
+            if row is None:
+                row = conn.execute(_runs_select().where(r.c.id == name_or_id)).first()
+        if row is None:
+            raise DoesNotExistError(
+                f"No pipeline run called '{name_or_id}': list them with 'cairn pipeline runs list'."
+            )
+        return run_record(row)
+
+    def _filtered(self, query: Any, pipeline: str | None, status: Any) -> Any:
+        from cairn.store.metadata.schema import pipeline_runs as r
+
+        if pipeline is not None:
+            query = query.where(r.c.pipeline_id == self.get_pipeline(pipeline).id)
+        if status is not None:
+            query = query.where(r.c.status == str(ExecutionStatus(status)))
+        return query
+
+    def list_runs(
+        self,
+        pipeline: str | None = None,
+        status: ExecutionStatus | str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[RunRecord]:
+        from cairn.store.metadata.convert import run_record
+        from cairn.store.metadata.schema import pipeline_runs as r
+
+        self.mark_stale_runs_failed()
+        order = (r.c.created.desc(), r.c.id.desc()) if newest_first else (r.c.created, r.c.id)
+        query = self._filtered(_runs_select(), pipeline, status).order_by(*order)
+        query = query.limit(max(0, limit)).offset(max(0, offset))
+        with self._read() as conn:
+            return [run_record(row) for row in conn.execute(query)]
+
+    def count_runs(
+        self, pipeline: str | None = None, status: ExecutionStatus | str | None = None
+    ) -> int:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.schema import pipeline_runs as r
+
+        query = self._filtered(sa.select(sa.func.count()).select_from(r), pipeline, status)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    # ------------------------------------------------------------ steps
+    def create_step_run(
+        self,
+        run_id: str,
+        step_name: str,
+        *,
+        cache_key: str = "",
+        parameters: dict[str, Any] | None = None,
+        code_hash: str = "",
+        status: ExecutionStatus = ExecutionStatus.RUNNING,
+    ) -> StepRunRecord:
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.schema import step_runs as t
+
+        now = time.time()
+        record = StepRunRecord(
+            id=str(uuid.uuid4()),
+            run_id=run_id,
+            name=step_name,
+            status=status,
+            cache_key=cache_key,
+            parameters=dict(parameters or {}),
+            code_hash=code_hash,
+            started=now,
+        )
+        values = {
+            **{k: getattr(record, k) for k in ("id", "run_id", "name", "cache_key", "code_hash")},
+            "status": str(status),
+            "parameters": dumps(record.parameters),
+            "cached": False,
+            "cache_reason": "",
+            "started": now,
+            "attempts": 1,
+        }
+        try:
+            with self._write() as conn:
+                conn.execute(t.insert().values(**values))
+        except IntegrityError as exc:
+            raise EntityExistsError(
+                f"Step '{step_name}' already has a step run in run {run_id}, or the run "
+                "does not exist."
+            ) from exc
+        return record
+
+    def finish_step_run(
+        self,
+        step_run_id: str,
+        status: ExecutionStatus,
+        *,
+        cached: bool = False,
+        cache_reason: str = "",
+        cached_from: str | None = None,
+        error: str | None = None,
+        logs_uri: str | None = None,
+        attempts: int = 1,
+    ) -> StepRunRecord:
+        from cairn.store.metadata.schema import step_runs as t
+
+        values: dict[str, Any] = {
+            "status": str(status),
+            "cached": cached,
+            "cache_reason": cache_reason,
+            "cached_from": cached_from,
+            "error": error,
+            "logs_uri": logs_uri,
+            "attempts": attempts,
+        }
+        if status in _FINISHED:
+            values["finished"] = time.time()
+        with self._write() as conn:
+            result = conn.execute(t.update().where(t.c.id == step_run_id).values(**values))
+        if result.rowcount == 0:
+            raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
+        return self.get_step_run(step_run_id)
+
+    def get_step_run(self, step_run_id: str) -> StepRunRecord:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import step_run_record
+        from cairn.store.metadata.schema import step_runs as t
+
+        with self._read() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == step_run_id)).first()
+        if row is None:
+            raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
+        return step_run_record(row)
+
+    def get_step_runs(self, run_id: str) -> list[StepRunRecord]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import step_run_record
+        from cairn.store.metadata.schema import step_runs as t
+
+        query = sa.select(t).where(t.c.run_id == run_id).order_by(t.c.started, t.c.name)
+        with self._read() as conn:
+            return [step_run_record(row) for row in conn.execute(query)]
+
+    def find_cached_step(self, cache_key: str) -> StepRunRecord | None:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import step_run_record
+        from cairn.store.metadata.schema import step_runs as t
+
+        if not cache_key:
+            return None
+        query = (
+            sa.select(t)
+            .where(t.c.cache_key == cache_key, t.c.status.in_(_REUSABLE))
+            .order_by(t.c.finished.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else step_run_record(row)
+
+    # ------------------------------------------------------------ artifacts, lineage
+    def register_artifact(
+        self,
+        producer_step_run_id: str,
+        output_name: str,
+        uri: str,
+        data_type: str,
+        materializer: str,
+        size: int = 0,
+        content_hash: str = "",
+        properties: dict[str, Any] | None = None,
+    ) -> ArtifactRecord:
+        from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.schema import artifacts, step_outputs
+
+        record = ArtifactRecord(
+            id=str(uuid.uuid4()),
+            producer_step_run_id=producer_step_run_id,
+            output_name=output_name,
+            uri=uri,
+            data_type=data_type,
+            materializer=materializer,
+            size=int(size),
+            content_hash=content_hash,
+            properties=dict(properties or {}),
+            created=time.time(),
+        )
+        values = {k: getattr(record, k) for k in record.__dataclass_fields__}
+        values["properties"] = dumps(record.properties)
+        with self._write() as conn:
+            conn.execute(artifacts.insert().values(**values))
+            conn.execute(
+                step_outputs.insert().values(
+                    step_run_id=producer_step_run_id, name=output_name, artifact_id=record.id
+                )
+            )
+        return record
+
+    def _link(self, table: sa.Table, step_run_id: str, name: str, artifact_id: str) -> None:
+        from sqlalchemy.exc import IntegrityError
+
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    table.insert().values(
+                        step_run_id=step_run_id, name=name, artifact_id=artifact_id
+                    )
+                )
+        except IntegrityError as exc:
+            raise EntityExistsError(
+                f"Cannot record {table.name[5:-1]} '{name}' of step run {step_run_id}: it is "
+                "recorded already, or the step run or artifact does not exist."
+            ) from exc
+
+    def link_output(self, step_run_id: str, output_name: str, artifact_id: str) -> None:
+        from cairn.store.metadata.schema import step_outputs
+
+        self._link(step_outputs, step_run_id, output_name, artifact_id)
+
+    def record_input(self, step_run_id: str, input_name: str, artifact_id: str) -> None:
+        from cairn.store.metadata.schema import step_inputs
+
+        self._link(step_inputs, step_run_id, input_name, artifact_id)
+
+    def _edges(self, table: sa.Table, step_run_id: str) -> dict[str, ArtifactRecord]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import artifact_record
+        from cairn.store.metadata.schema import artifacts as a
+
+        query = (
+            sa.select(a, table.c.name.label("edge_name"))
+            .join(table, table.c.artifact_id == a.c.id)
+            .where(table.c.step_run_id == step_run_id)
+            .order_by(table.c.name)
+        )
+        with self._read() as conn:
+            return {row.edge_name: artifact_record(row) for row in conn.execute(query)}
+
+    def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
+        from cairn.store.metadata.schema import step_outputs
+
+        return self._edges(step_outputs, step_run_id)
+
+    def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
+        from cairn.store.metadata.schema import step_inputs
+
+        return self._edges(step_inputs, step_run_id)
+
+    def get_artifact(self, artifact_id: str) -> ArtifactRecord:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import artifact_record
+        from cairn.store.metadata.schema import artifacts as a
+
+        with self._read() as conn:
+            row = conn.execute(sa.select(a).where(a.c.id == artifact_id)).first()
+        if row is None:
+            raise DoesNotExistError(f"No artifact with id '{artifact_id}'.")
+        return artifact_record(row)
+
+    def get_artifact_consumers(self, artifact_id: str) -> list[StepRunRecord]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import step_run_record
+        from cairn.store.metadata.schema import step_inputs as i
+        from cairn.store.metadata.schema import step_runs as s
+
+        query = (
+            sa.select(s)
+            .where(s.c.id.in_(sa.select(i.c.step_run_id).where(i.c.artifact_id == artifact_id)))
+            .order_by(s.c.started, s.c.id)
+        )
+        with self._read() as conn:
+            return [step_run_record(row) for row in conn.execute(query)]
+
+    # ------------------------------------------------------------ metadata
+    def log_metadata(self, step_run_id: str, key: str, value: Any) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.convert import metadata_columns
+        from cairn.store.metadata.schema import step_metadata as t
+
+        columns = {**metadata_columns(value), "created": time.time()}
+        where = sa.and_(t.c.step_run_id == step_run_id, t.c.key == key)
+        try:
+            with self._write() as conn:
+                conn.execute(t.delete().where(where))
+                conn.execute(t.insert().values(step_run_id=step_run_id, key=key, **columns))
+        except IntegrityError as exc:
+            raise DoesNotExistError(f"No step run with id '{step_run_id}'.") from exc
+
+    def get_metadata(self, step_run_id: str) -> dict[str, MetadataEntry]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import metadata_entry
+        from cairn.store.metadata.schema import step_metadata as t
+
+        query = sa.select(t).where(t.c.step_run_id == step_run_id).order_by(t.c.key)
+        with self._read() as conn:
+            return {row.key: metadata_entry(row) for row in conn.execute(query)}

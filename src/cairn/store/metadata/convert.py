@@ -1,0 +1,121 @@
+"""Conversions between rows of the metadata tables and the records of ``cairn.models``."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.enums import ExecutionStatus
+from cairn.models.run_records import (
+    ArtifactRecord,
+    MetadataEntry,
+    PipelineRecord,
+    RunRecord,
+    StepRunRecord,
+)
+
+
+def _default(value: Any) -> Any:
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json")
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    return str(value)
+
+
+def dumps(value: Any) -> str:
+    """JSON text of ``value`` (pydantic models dumped; unknown objects as ``str``)."""
+    return json.dumps(value, default=_default, sort_keys=True)
+
+
+def loads(text: str | None) -> Any:
+    """The JSON data of ``text`` (``{}`` for NULL or empty)."""
+    return json.loads(text) if text else {}
+
+
+def pipeline_record(row: sa.Row[Any]) -> PipelineRecord:
+    m = row._mapping
+    return PipelineRecord(m["id"], m["name"], loads(m["spec"]), m["created"], m["updated"])
+
+
+def run_record(row: sa.Row[Any]) -> RunRecord:
+    """A :class:`RunRecord` from a ``pipeline_runs`` row joined with ``pipeline_name``."""
+    m = row._mapping
+    return RunRecord(
+        id=m["id"],
+        name=m["name"],
+        pipeline_id=m["pipeline_id"],
+        pipeline_name=m["pipeline_name"],
+        status=ExecutionStatus(m["status"]),
+        parameters=loads(m["parameters"]),
+        runtime_options=loads(m["runtime_options"]),
+        stack_snapshot=loads(m["stack_snapshot"]),
+        code_version=m["code_version"],
+        enable_cache=None if m["enable_cache"] is None else bool(m["enable_cache"]),
+        created=m["created"],
+        started=m["started"],
+        finished=m["finished"],
+        error=m["error"],
+        owner_pid=m["owner_pid"],
+        owner_host=m["owner_host"],
+        heartbeat=m["heartbeat"],
+    )
+
+
+def step_run_record(row: sa.Row[Any]) -> StepRunRecord:
+    m = row._mapping
+    return StepRunRecord(
+        id=m["id"],
+        run_id=m["run_id"],
+        name=m["name"],
+        status=ExecutionStatus(m["status"]),
+        cache_key=m["cache_key"],
+        parameters=loads(m["parameters"]),
+        code_hash=m["code_hash"],
+        cached=bool(m["cached"]),
+        cache_reason=m["cache_reason"],
+        cached_from=m["cached_from"],
+        started=m["started"],
+        finished=m["finished"],
+        error=m["error"],
+        logs_uri=m["logs_uri"],
+        attempts=int(m["attempts"]),
+    )
+
+
+def artifact_record(row: sa.Row[Any]) -> ArtifactRecord:
+    m = row._mapping
+    return ArtifactRecord(
+        id=m["id"],
+        producer_step_run_id=m["producer_step_run_id"],
+        output_name=m["output_name"],
+        uri=m["uri"],
+        data_type=m["data_type"],
+        materializer=m["materializer"],
+        size=int(m["size"]),
+        content_hash=m["content_hash"],
+        properties=loads(m["properties"]),
+        created=m["created"],
+    )
+
+
+def metadata_columns(value: Any) -> dict[str, Any]:
+    """``kind``, ``number_value`` and ``text_value`` for a logged metadata value."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number):
+            return {"kind": "number", "number_value": number, "text_value": dumps(value)}
+    if isinstance(value, str):
+        return {"kind": "text", "number_value": None, "text_value": value}
+    return {"kind": "json", "number_value": None, "text_value": dumps(value)}
+
+
+def metadata_entry(row: sa.Row[Any]) -> MetadataEntry:
+    m = row._mapping
+    kind = m["kind"]
+    value: Any = m["text_value"] if kind == "text" else json.loads(m["text_value"])
+    return MetadataEntry(m["step_run_id"], m["key"], value, kind, m["created"])

@@ -1,0 +1,83 @@
+"""Bring a metadata database to the schema this version of Cairn uses.
+
+:func:`upgrade` is called by the store on its first connection in each process.
+When the database is already at :data:`~cairn.store.metadata.schema.HEAD_REVISION`
+it costs one ``SELECT`` and Alembic is not even imported; otherwise the shipped
+Alembic revisions are applied through Alembic's command API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.exceptions import StoreSchemaError
+from cairn.store.metadata.schema import HEAD_REVISION
+
+KNOWN_REVISIONS = ("0001", "0002")
+VERSION_TABLE = "alembic_version"
+
+
+def migrations_dir() -> Path:
+    """The folder of the Alembic environment shipped in the package."""
+    return Path(__file__).parent / "migrations"
+
+
+def current_revision(connection: sa.Connection) -> str | None:
+    """The revision a database is at, or None for an empty database."""
+    if not sa.inspect(connection).has_table(VERSION_TABLE):
+        return None
+    row = connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
+    return None if row is None else str(row[0])
+
+
+def alembic_config(connection: sa.Connection) -> Any:
+    """An Alembic ``Config`` that migrates over ``connection``."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _check_known(revision: str | None, where: str) -> None:
+    if revision is not None and revision not in KNOWN_REVISIONS:
+        raise StoreSchemaError(
+            f"The metadata store at {where} has schema revision {revision!r}, newer than this "
+            "version of Cairn understands: upgrade Cairn (pip install -U cairn)."
+        )
+
+
+def upgrade(
+    engine: sa.Engine,
+    revision: str = "head",
+    lock: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    connect: Callable[[], sa.Connection] | None = None,
+) -> str | None:
+    """Apply the migrations up to ``revision``; return the revision the database was at.
+
+    Args:
+        engine: the engine of the database.
+        revision: target revision (``head`` or e.g. ``0001``).
+        lock: a context manager factory serialising migrations between processes.
+        connect: how to open a write connection (default ``engine.connect``).
+    """
+    where = engine.url.render_as_string(hide_password=True)
+    opener = connect or engine.connect
+    with opener() as conn:
+        before = current_revision(conn)
+    _check_known(before, where)
+    if before == HEAD_REVISION and revision == "head":
+        return before
+    from alembic import command
+
+    with lock(), opener() as conn, conn.begin():
+        before = current_revision(conn)
+        _check_known(before, where)
+        command.upgrade(alembic_config(conn), revision)
+    return before

@@ -1,0 +1,1 @@
+"""Alembic revisions of the metadata store, one file per schema change."""
