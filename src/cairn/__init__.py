@@ -12,15 +12,34 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from cairn.client import Client
+    from cairn.execution.step_context import get_step_context, log_metadata
+    from cairn.pipelines import pipeline
     from cairn.stack import Stack, StackComponent, StackRegistry
+    from cairn.steps import step
 
 _EXPORTS: dict[str, str] = {
+    "Client": "cairn.client",
     "Stack": "cairn.stack",
     "StackComponent": "cairn.stack",
     "StackRegistry": "cairn.stack",
+    "get_step_context": "cairn.execution.step_context",
+    "log_metadata": "cairn.execution.step_context",
+    "pipeline": "cairn.pipelines",
+    "step": "cairn.steps",
 }
 
-__all__ = ["Stack", "StackComponent", "StackRegistry", "__version__"]
+__all__ = [
+    "Client",
+    "Stack",
+    "StackComponent",
+    "StackRegistry",
+    "__version__",
+    "get_step_context",
+    "log_metadata",
+    "pipeline",
+    "step",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -16,6 +16,8 @@ import functools
 import hashlib
 import inspect
 import json
+import os
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, overload
 
@@ -28,6 +30,7 @@ from cairn.steps.step_signature import (
 )
 from cairn.steps.tracing import OutputHandle, StepCall, StepOutputs, caller_location, current_tracer
 
+_CAIRN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MaterializerOption = type | Mapping[str, type] | None
 
 
@@ -74,6 +77,7 @@ class BaseStep:
         self.retries = retries
         self.timeout = timeout
         self._signature: StepSignature | None = None
+        self._localns = _defining_locals()
         self._code_hash: str | None = None
         functools.update_wrapper(self, func)
 
@@ -82,7 +86,7 @@ class BaseStep:
     def signature(self) -> StepSignature:
         """The step's arguments and outputs (read on first use)."""
         if self._signature is None:
-            self._signature = analyse(self.entrypoint)
+            self._signature = analyse(self.entrypoint, self._localns)
         return self._signature
 
     @property
@@ -188,6 +192,16 @@ _OPTIONS = {
     "retries",
     "timeout",
 }
+
+
+def _defining_locals() -> dict[str, Any] | None:
+    """Local names of the function that defines a step (for annotations of local classes)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_CAIRN_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None or frame.f_locals is frame.f_globals:
+        return None
+    return dict(frame.f_locals)
 
 
 def _type_name(tp: Any) -> str:

@@ -83,16 +83,18 @@ def parse_outputs(annotation: Any, where: str) -> dict[str, Any]:
     return {name or DEFAULT_OUTPUT: base}
 
 
-def analyse(func: Callable[..., Any]) -> StepSignature:
+def analyse(func: Callable[..., Any], localns: dict[str, Any] | None = None) -> StepSignature:
     """Read the arguments and outputs of a step function.
 
     Raises:
         PipelineDefinitionError: for ``*args``/``**kwargs``, unresolvable annotations
             or badly named outputs, pointing at the function's file and line.
+
+    ``localns`` resolves annotations naming classes local to the defining function.
     """
     where = definition_location(func)
     try:
-        hints = typing.get_type_hints(func, include_extras=True)
+        hints = typing.get_type_hints(func, localns=localns, include_extras=True)
     except Exception as exc:
         raise PipelineDefinitionError(
             f"{where}: cannot resolve the type annotations of step '{func.__name__}': {exc}."
