@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from cairn.exceptions import MaterializerError
 from cairn.materializers.base_materializer import BaseMaterializer, type_source
@@ -111,7 +111,7 @@ def folder_digest(
     known = known or {}
     total = 0
     outer = hashlib.new(HASH_ALGORITHM)
-    files = []
+    files: list[str] = []
     for folder, _dirs, names in store.walk(root):
         files.extend(f"{folder.rstrip('/')}/{n}" for n in names)
     for path in sorted(files, key=lambda p: _relative(store, root, p)):
@@ -131,12 +131,12 @@ def _save(materializer: BaseMaterializer, data: Any) -> dict[str, str]:
         raw = original_open(name, "wb" if "w" in mode else mode)
         if "w" not in mode:
             return raw
+        writer: Any = HashingWriter(raw, lambda d: digests.__setitem__(name, d))
         if "b" not in mode:
             import io
 
-            writer = HashingWriter(raw, lambda d: digests.__setitem__(name, d))
-            return io.TextIOWrapper(writer, encoding="utf-8")  # type: ignore[arg-type]
-        return HashingWriter(raw, lambda d: digests.__setitem__(name, d))  # type: ignore[return-value]
+            return io.TextIOWrapper(writer, encoding="utf-8")
+        return cast(IO[Any], writer)
 
     materializer.open = hashing_open  # type: ignore[method-assign]
     try:

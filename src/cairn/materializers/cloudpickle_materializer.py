@@ -32,7 +32,7 @@ class CloudpickleMaterializer(BaseMaterializer):
         with self.open(DATA_PICKLE, "wb") as f:
             cloudpickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
         with self.open(INFO_JSON, "w") as f:
-            json.dump({"python": "%d.%d.%d" % sys.version_info[:3]}, f)
+            json.dump({"python": ".".join(str(v) for v in sys.version_info[:3])}, f)
 
     def load(self, data_type: type) -> Any:
         try:

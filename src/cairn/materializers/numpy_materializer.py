@@ -31,8 +31,7 @@ def write_npy(f: IO[Any], array: np.ndarray[Any, Any]) -> None:
         array = np.ascontiguousarray(array)
     fmt.write_array_header_2_0(f, fmt.header_data_from_array_1_0(array))
     if array.size:
-        order = "F" if array.flags.f_contiguous and not array.flags.c_contiguous else "C"
-        f.write(memoryview(array.reshape(-1, order=order)).cast("B"))
+        f.write(_bytes_view(array))
 
 
 def read_npy(f: IO[Any]) -> np.ndarray[Any, Any]:
@@ -47,14 +46,30 @@ def read_npy(f: IO[Any]) -> np.ndarray[Any, Any]:
         raise _ObjectArray
     array = np.empty(shape, dtype=dtype, order="F" if fortran else "C")
     if array.size:
-        view = memoryview(array.reshape(-1, order="F" if fortran else "C")).cast("B")
-        got = 0
-        while got < len(view):
-            n = f.readinto(view[got:])  # type: ignore[attr-defined]
-            if not n:
-                raise MaterializerError("The .npy file is truncated.")
-            got += n
+        _read_into(f, _bytes_view(array))
     return array
+
+
+def _bytes_view(array: Any) -> memoryview:
+    """The bytes of a C- or Fortran-contiguous array, without a copy."""
+    if not array.flags.c_contiguous:
+        array = array.T  # a Fortran-ordered array is its transpose in C order
+    return memoryview(array).cast("B")
+
+
+def _read_into(f: IO[Any], view: memoryview) -> None:
+    readinto = getattr(f, "readinto", None)
+    got = 0
+    while got < len(view):
+        if readinto is not None:
+            n = readinto(view[got:])
+        else:
+            chunk = f.read(len(view) - got)
+            n = len(chunk)
+            view[got : got + n] = chunk
+        if not n:
+            raise MaterializerError("The .npy file is truncated.")
+        got += n
 
 
 class _ObjectArray(Exception):

@@ -54,7 +54,7 @@ class PandasMaterializer(BaseMaterializer):
 
         if self.artifact_store.exists(self.path(DATA_PICKLE)):
             with self.open(DATA_PICKLE, "rb") as f:
-                return pd.read_pickle(f)  # type: ignore[no-any-return]
+                return pd.read_pickle(f)
         with self.open(DATA_PARQUET, "rb") as f:
             frame = pd.read_parquet(f)
         if self.artifact_store.exists(self.path(SERIES_JSON)):

@@ -91,9 +91,9 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         from cairn.store.metadata.engine import WRITE_OPTION
 
         try:
-            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
-                with conn.begin():
-                    yield conn
+            options = {WRITE_OPTION: True}
+            with self.engine.connect().execution_options(**options) as conn, conn.begin():
+                yield conn
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
@@ -183,7 +183,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
                 f"A pipeline run called '{run_name}' exists: choose another run_name, or "
                 f"delete it with 'cairn pipeline runs delete {run_name}'."
             ) from exc
-        return self.get_run(values["id"])
+        return self.get_run(str(values["id"]))
 
     def update_run_status(
         self, run_id: str, status: ExecutionStatus, error: str | None = None

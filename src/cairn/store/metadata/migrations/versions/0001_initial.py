@@ -6,6 +6,8 @@ Revises:
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 
-def _fk(column: str, target: str, ondelete: str, **kw: bool) -> sa.Column[str]:
+def _fk(column: str, target: str, ondelete: str, **kw: Any) -> sa.Column[str]:
     return sa.Column(column, sa.String(36), sa.ForeignKey(target, ondelete=ondelete), **kw)
 
 
