@@ -124,7 +124,7 @@ def _file_digest(store: BaseArtifactStore, path: str) -> str:
     with store.open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+    return str(digest.hexdigest())
 
 
 def folder_digest(
