@@ -18,6 +18,8 @@ _T = StackComponentType
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """One known flavor: its type, name, import path and, if any, its integration."""
+
     type: StackComponentType
     name: str
     source: str
@@ -27,6 +29,7 @@ class CatalogEntry:
 
     @property
     def install_hint(self) -> str | None:
+        """The pip command that makes an integration flavor usable."""
         return f"pip install 'cairn[{self.integration}]'" if self.integration else None
 
 
@@ -45,7 +48,8 @@ BASE_CLASSES: dict[StackComponentType, str] = {
 }
 
 BUILTIN_FLAVORS: tuple[CatalogEntry, ...] = (
-    CatalogEntry(_T.ORCHESTRATOR, "local", "cairn.orchestrators.local_orchestrator:LocalOrchestrator",
+    CatalogEntry(_T.ORCHESTRATOR, "local",
+                 "cairn.orchestrators.local_orchestrator:LocalOrchestrator",
                  description="Runs steps on this machine, independent steps in parallel."),
     CatalogEntry(_T.ARTIFACT_STORE, "local",
                  "cairn.artifact_stores.local_artifact_store:LocalArtifactStore",

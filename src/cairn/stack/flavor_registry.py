@@ -29,28 +29,39 @@ ENTRY_POINT_GROUP = "cairn.flavors"
 
 @dataclass(frozen=True)
 class FlavorInfo:
-    """What ``flavor list`` shows of one flavor."""
+    """What ``flavor list`` shows of one flavor.
 
-    type: StackComponentType
+    Attributes:
+        type: the component type; ``None`` only for a broken plugin whose type
+            cannot be told from its entry-point name.
+        origin: ``builtin``, ``integration``, ``custom`` or ``plugin``.
+        integration: the extra to install (integration flavors) or the
+            distribution that provides a plugin.
+        usable: whether the flavor can be used here; ``problem`` says why not.
+    """
+
+    type: StackComponentType | None
     name: str
     source: str
-    origin: str  # builtin | integration | custom | plugin
+    origin: str
     integration: str | None = None
     usable: bool = True
     problem: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``--output json``)."""
         return {
-            "type": self.type.value, "name": self.name, "source": self.source,
-            "origin": self.origin, "integration": self.integration, "usable": self.usable,
-            "problem": self.problem,
+            "type": self.type.value if self.type else None, "name": self.name,
+            "source": self.source, "origin": self.origin, "integration": self.integration,
+            "usable": self.usable, "problem": self.problem,
         }  # fmt: skip
 
 
 def _module_available(name: str) -> bool:
+    """Whether a module can be found; for a dotted name its parents get imported."""
     try:
         return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
+    except Exception:  # a broken parent package must not break `flavor list`
         return False
 
 
@@ -70,53 +81,77 @@ def _custom_info(record: FlavorRecord) -> FlavorInfo:
     return FlavorInfo(record.type, record.name, record.source, "custom", None, usable, problem)
 
 
+def _is_builtin(type: StackComponentType, name: str) -> bool:
+    return any(e.type == type and e.name == name for e in catalog())
+
+
+def _entry_point_infos(ep: Any) -> list[FlavorInfo]:
+    """The flavors one entry point provides (a class or a list of classes)."""
+    dist = getattr(ep.dist, "name", None) if ep.dist else None
+    loaded = ep.load()
+    infos = []
+    for cls in loaded if isinstance(loaded, list | tuple) else [loaded]:
+        validate_flavor_class(cls)
+        source = f"{cls.__module__}:{cls.__qualname__}"
+        clash = _is_builtin(cls.TYPE, cls.FLAVOR)
+        problem = f"clashes with the built-in flavor '{cls.FLAVOR}'" if clash else None
+        infos.append(FlavorInfo(cls.TYPE, cls.FLAVOR, source, "plugin", dist, not clash, problem))
+    return infos
+
+
 def _plugin_infos() -> list[FlavorInfo]:
-    """Flavors from installed plugins; a plugin that fails to load is listed as broken."""
+    """Flavors from installed plugins; a plugin that fails to load is listed as broken.
+
+    An entry point of the ``cairn.flavors`` group names a flavor class (or a list
+    of them). Name it ``<component_type>.<flavor>`` (e.g. ``artifact_store.s3fs``)
+    so that, if it is broken, it is listed under the right type.
+    """
     from importlib.metadata import entry_points
 
     infos: list[FlavorInfo] = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
-            loaded = ep.load()
-            classes = loaded if isinstance(loaded, list | tuple) else [loaded]
-            for cls in classes:
-                validate_flavor_class(cls)
-                infos.append(FlavorInfo(cls.TYPE, cls.FLAVOR,
-                                        f"{cls.__module__}:{cls.__qualname__}", "plugin"))
+            infos += _entry_point_infos(ep)
         except Exception as exc:  # a broken plugin must never break the CLI
-            dist = getattr(ep.dist, "name", "?") if ep.dist else "?"
+            dist = getattr(ep.dist, "name", None) if ep.dist else None
+            problem = f"failed to load: {type(exc).__name__}: {exc}"
             infos.append(FlavorInfo(_guess_type(ep.name), ep.name, ep.value, "plugin",
-                                    dist, False, f"failed to load: {type(exc).__name__}: {exc}"))
-    return infos  # fmt: skip
+                                    dist, False, problem))  # fmt: skip
+    return infos
 
 
-def _guess_type(name: str) -> StackComponentType:
+def _guess_type(name: str) -> StackComponentType | None:
     for t in StackComponentType:
-        if name.startswith(t.value) or name.startswith(t.cli_name):
+        if name.startswith((t.value, t.cli_name)):
             return t
-    return StackComponentType.ORCHESTRATOR
+    return None
 
 
 def list_flavors(
     store: RegistryStore, type: StackComponentType | None = None, *, plugins: bool = True
 ) -> list[FlavorInfo]:
-    """Every flavor known here, optionally of one type."""
+    """Every flavor known here, optionally of one type.
+
+    Nothing is imported but installed plugins: integration flavors are checked
+    with ``importlib.util.find_spec``. A broken plugin of unknown type is listed
+    under every type.
+    """
     infos = [_catalog_info(e) for e in catalog() if type in (None, e.type)]
     infos += [_custom_info(r) for r in store.list_flavors(type)]
     if plugins:
-        infos += [i for i in _plugin_infos() if type in (None, i.type)]
+        infos += [i for i in _plugin_infos() if type is None or i.type in (None, type)]
     return infos
 
 
-def base_class(type: StackComponentType) -> type[StackComponent]:
-    """The base class every flavor of ``type`` must subclass."""
-    cls: type[StackComponent] = load_source(BASE_CLASSES[type])
+def base_class(component_type: StackComponentType) -> builtins.type[StackComponent]:
+    """The base class every flavor of ``component_type`` must subclass."""
+    cls: builtins.type[StackComponent] = load_source(BASE_CLASSES[component_type])
     return cls
 
 
 def validate_flavor_class(
     cls: Any, type: StackComponentType | None = None, name: str | None = None
-) -> type[StackComponent]:
+) -> builtins.type[StackComponent]:
     """Check that ``cls`` is a concrete flavor of ``type`` named ``name``.
 
     Raises:
@@ -130,7 +165,7 @@ def validate_flavor_class(
     if type is not None and not issubclass(cls, base_class(type)):
         base = BASE_CLASSES[type].replace(":", ".")
         raise FlavorError(f"{where} is not a {type.cli_name} flavor: it must subclass {base}.")
-    flavor = cls.__dict__.get("FLAVOR") or getattr(cls, "FLAVOR", None)
+    flavor = getattr(cls, "FLAVOR", None)
     if not isinstance(flavor, str) or not flavor:
         raise FlavorError(f"{where} must define FLAVOR: ClassVar[str] = '<name>'.")
     if inspect.isabstract(cls):
@@ -141,22 +176,30 @@ def validate_flavor_class(
     return cls
 
 
-def _import_flavor(source: str, integration: str | None) -> Any:
+def _import_flavor(source: str, integration: str | None = None, hint: str = "") -> Any:
+    """Import a flavor class; every failure becomes a :class:`FlavorError` with a hint."""
     try:
         return load_source(source)
+    except FlavorError:
+        raise
     except ModuleNotFoundError as exc:
-        if integration:
+        missing = exc.name or "?"
+        if integration and not missing.startswith("cairn"):
             raise IntegrationError(
                 f"The '{integration}' integration is not installed (missing module "
-                f"'{exc.name}'): pip install 'cairn[{integration}]'."
+                f"'{missing}'): pip install 'cairn[{integration}]'."
             ) from exc
-        raise FlavorError(f"Cannot import flavor '{source}': {exc}.") from exc
+        raise FlavorError(f"Cannot import '{source}': {exc}.{hint}") from exc
+    except Exception as exc:  # the module itself raised (syntax error, bad class, ...)
+        raise FlavorError(f"Importing '{source}' failed: {type(exc).__name__}: {exc}") from exc
 
 
 def get_flavor_class(
     store: RegistryStore, type: StackComponentType, name: str
-) -> type[StackComponent]:
+) -> builtins.type[StackComponent]:
     """Import and validate the class of flavor ``name`` of ``type``.
+
+    Lookup order: built-in and integration flavors, custom flavors, plugins.
 
     Raises:
         FlavorError: unknown flavor (listing those that exist) or invalid class.
@@ -164,18 +207,25 @@ def get_flavor_class(
     """
     for entry in catalog():
         if entry.type == type and entry.name == name:
-            return validate_flavor_class(_import_flavor(entry.source, entry.integration), type, name)
+            cls = _import_flavor(entry.source, entry.integration)
+            return validate_flavor_class(cls, type, name)
     for record in store.list_flavors(type):
         if record.name == name:
-            return validate_flavor_class(_import_flavor(record.source, None), type, name)
+            return validate_flavor_class(_import_flavor(record.source, None, _HINT), type, name)
     for info in _plugin_infos():
         if info.type == type and info.name == name and info.usable:
-            return validate_flavor_class(load_source(info.source), type, name)
-    known = sorted({i.name for i in list_flavors(store, type)})
+            return validate_flavor_class(_import_flavor(info.source), type, name)
+    known = sorted({i.name for i in list_flavors(store, type) if i.type == type})
     raise FlavorError(
         f"No {type.cli_name} flavor named '{name}'. Available: {', '.join(known) or 'none'} "
         f"(see 'cairn {type.cli_name} flavor list')."
     )
+
+
+_HINT = (
+    " Run the command from the repository root (made by 'cairn init') or install the "
+    "package that defines it."
+)
 
 
 def register_custom_flavor(
@@ -184,22 +234,31 @@ def register_custom_flavor(
     """Register the flavor class at ``source`` for ``type``.
 
     The class must be importable (from the repository root or an installed
-    package), subclass the base of ``type`` and define ``FLAVOR``. A name that
-    clashes with a built-in or integration flavor is refused; a clash with a
-    custom flavor needs ``overwrite``.
+    package), subclass the base of ``type``, define ``FLAVOR`` and implement
+    every abstract method. A name that clashes with a built-in or integration
+    flavor is refused; a clash with a custom flavor needs ``overwrite``.
+    Nothing is stored when a check fails.
+
+    Raises:
+        FlavorError: the class cannot be imported or is not a valid flavor.
+        EntityExistsError: the flavor name is taken.
     """
-    try:
-        cls = validate_flavor_class(load_source(source), type)
-    except ModuleNotFoundError as exc:
-        raise FlavorError(
-            f"Cannot import '{source}': {exc}. Run the command from the repository root "
-            f"(made by 'cairn init') or install the package that defines it."
-        ) from exc
+    cls = validate_flavor_class(_import_flavor(source, None, _HINT), type)
     name = cls.FLAVOR
-    if any(e.type == type and e.name == name for e in catalog()):
+    if _is_builtin(type, name):
         raise EntityExistsError(
-            f"'{name}' is a built-in {type.cli_name} flavor: give your class another FLAVOR."
+            f"'{name}' is already a built-in {type.cli_name} flavor: give your class "
+            f"another FLAVOR."
         )
     canonical = f"{cls.__module__}:{cls.__qualname__}"
+    try:
+        found = load_source(canonical) is cls
+    except Exception:
+        found = False
+    if not found:
+        raise FlavorError(
+            f"{canonical} cannot be imported by that path (is it defined inside a function?): "
+            f"define the class at the top level of a module."
+        )
     store.register_flavor(FlavorRecord(type, name, canonical), overwrite=overwrite)
     return FlavorInfo(type, name, canonical, "custom")

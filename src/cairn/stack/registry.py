@@ -177,9 +177,7 @@ class StackRegistry:
         try:
             updated = cls(name=name, uuid=current.uuid, **merged)
         except ValidationError as exc:
-            raise ConfigurationError(
-                _validation_message(f"{type.cli_name} '{name}'", exc)
-            ) from exc
+            raise ConfigurationError(_validation_message(f"{type.cli_name} '{name}'", exc)) from exc
         for stack_name in self.store.stacks_using(type, name):
             self.build_stack(self.store.get_stack(stack_name), override=updated).validate()
         new_record = self._record_of(updated)
@@ -187,14 +185,12 @@ class StackRegistry:
         return updated
 
     # ------------------------------------------------------------ stacks
-    def build_stack(
-        self, record: StackRecord, override: StackComponent | None = None
-    ) -> Stack:
+    def build_stack(self, record: StackRecord, override: StackComponent | None = None) -> Stack:
         from cairn.stack.stack import Stack
 
         components: dict[StackComponentType, StackComponent] = {}
         for ctype, cname in record.components.items():
-            if override is not None and override.TYPE == ctype and override.name == cname:
+            if override is not None and ctype == override.TYPE and override.name == cname:
                 components[ctype] = override
             else:
                 components[ctype] = self.get_component(ctype, cname)

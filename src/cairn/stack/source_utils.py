@@ -41,8 +41,10 @@ def load_source(source: str) -> Any:
     """
     module_name, attr = split_source(source)
     ensure_source_root()
-    module = importlib.import_module(module_name)
-    try:
-        return getattr(module, attr)
-    except AttributeError as exc:
-        raise FlavorError(f"Module '{module_name}' has no attribute '{attr}'.") from exc
+    obj: Any = importlib.import_module(module_name)
+    for part in attr.split("."):  # nested classes: ``module:Outer.Inner``
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise FlavorError(f"Module '{module_name}' has no attribute '{attr}'.") from exc
+    return obj

@@ -33,7 +33,7 @@ class Stack:
 
     def __init__(self, name: str, components: Mapping[StackComponentType, StackComponent]) -> None:
         for component_type, component in components.items():
-            if component.TYPE != component_type:
+            if component_type != component.TYPE:
                 raise ConfigurationError(
                     f"Component '{component.name}' is a {component.TYPE.cli_name}, "
                     f"not a {component_type.cli_name}."

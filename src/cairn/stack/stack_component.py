@@ -77,7 +77,8 @@ class StackComponent(BaseModel, ABC):
         if missing:
             raise TypeError(
                 f"Stack component class {cls.__module__}.{cls.__qualname__} must define the "
-                f"class variable(s) {', '.join(missing)} (e.g. FLAVOR: ClassVar[str] = 'my_flavor')."
+                f"class variable(s) {', '.join(missing)} "
+                f"(e.g. FLAVOR: ClassVar[str] = 'my_flavor')."
             )
         if not isinstance(cls.TYPE, StackComponentType):
             raise TypeError(f"{cls.__qualname__}.TYPE must be a StackComponentType.")
