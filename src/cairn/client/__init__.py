@@ -1,1 +1,6 @@
-"""cairn.client."""
+"""Post-execution API: read pipelines, runs, steps and artifacts after they ran."""
+
+from cairn.client.client import Client
+from cairn.client.views import ArtifactView, PipelineView, RunSequence, RunView, StepView
+
+__all__ = ["ArtifactView", "Client", "PipelineView", "RunSequence", "RunView", "StepView"]
