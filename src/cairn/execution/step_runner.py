@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import threading
 import traceback
+import types
 import typing
 from collections.abc import Callable, Mapping
 from contextvars import copy_context
@@ -36,7 +37,7 @@ from cairn.exceptions import CairnError, StepFailedError, StepTimeoutError
 from cairn.execution.cache import cache_key, cache_setting
 from cairn.execution.sources import load_step_function
 from cairn.execution.step_context import StepContext, reset_step_context, set_step_context
-from cairn.materializers.artifact_io import WrittenArtifact, load_artifact, write_artifact
+from cairn.materializers.artifact_io import WrittenArtifact, write_artifact
 from cairn.materializers.registry import load_materializer, materializer_for
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from cairn.models.run_records import ArtifactRecord, StepRunRecord
     from cairn.stack.stack import Stack
 
+_UNIONS = (typing.Union, types.UnionType)
 _OPTIONAL_HOOKS = {StackComponentType.STEP_OPERATOR, StackComponentType.EXPERIMENT_TRACKER}
 
 
@@ -121,7 +123,8 @@ class StepRunner:
             data_type = self._types.get(artifact.data_type)
             if data_type is None:
                 data_type = self._types[artifact.data_type] = resolve_data_type(artifact.data_type)
-            values[arg] = load_artifact(store, artifact.uri, artifact.materializer, data_type)
+            materializer = _materializer_class(artifact.materializer)
+            values[arg] = materializer(artifact.uri, store).load(data_type)
         return values
 
     # ------------------------------------------------------------ run
@@ -221,14 +224,11 @@ class StepRunner:
             kwargs = {**self._parameters(step, func), **self._load_inputs(inputs)}
         except Exception as exc:
             raise StepFailedError(step.name, f"Step '{step.name}' could not start: {exc}") from exc
-        components = self._hook_components(step)
-        for component in components:
-            component.prepare_step_run()
+        token = set_step_context(context)
         try:
-            result = self._call(step, func, kwargs, context)
+            result = self._call_with_hooks(step, func, kwargs, context)
         finally:
-            for component in components:
-                component.cleanup_step_run()
+            reset_step_context(token)
         try:
             return self._save_outputs(step, result, context)
         except Exception as exc:
@@ -256,22 +256,30 @@ class StepRunner:
                 values[name] = model.model_validate(values[name])
         return values
 
-    def _call(
+    def _call_with_hooks(
         self,
         step: StepSpec,
         func: Callable[..., Any],
         kwargs: dict[str, Any],
         context: StepContext,
     ) -> Any:
-        if step.timeout is None:
-            token = set_step_context(context)
-            try:
-                return func(**kwargs)
-            except Exception as exc:
-                raise _failed(step.name, exc) from exc
-            finally:
-                reset_step_context(token)
-        return _call_with_timeout(step, func, kwargs, context)
+        """Call the step between ``prepare_step_run`` and ``cleanup_step_run`` of components."""
+        components = self._hook_components(step)
+        prepared = []
+        try:
+            for component in components:
+                component.prepare_step_run()
+                prepared.append(component)
+            if step.timeout is not None:
+                return _call_with_timeout(step, func, kwargs, context)
+            return func(**kwargs)
+        except StepFailedError:
+            raise
+        except Exception as exc:
+            raise _failed(step.name, exc) from exc
+        finally:
+            for component in reversed(prepared):
+                component.cleanup_step_run()
 
     # ------------------------------------------------------------ outputs
     def _save_outputs(
@@ -290,7 +298,7 @@ class StepRunner:
     def _materializer(declared: str, source: str, value: Any) -> type[BaseMaterializer]:
         if declared in ("typing:Any", "builtins:object"):
             return materializer_for(type(value))
-        return load_materializer(source)
+        return _materializer_class(source)
 
     def _record_success(
         self,
@@ -335,6 +343,12 @@ class StepRunner:
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _materializer_class(source: str) -> type[BaseMaterializer]:
+    """The materializer class of an import path (imported once per process)."""
+    return load_materializer(source)
+
+
 @functools.lru_cache(maxsize=1024)
 def _model_parameters(func: Callable[..., Any]) -> dict[str, Any]:
     """Arguments of ``func`` annotated with a pydantic model class."""
@@ -346,11 +360,14 @@ def _model_parameters(func: Callable[..., Any]) -> dict[str, Any]:
         hints = typing.get_type_hints(func)
     except Exception:
         return {}
-    return {
-        name: hint
-        for name, hint in hints.items()
-        if isinstance(hint, type) and issubclass(hint, BaseModel)
-    }
+    models: dict[str, Any] = {}
+    for name, hint in hints.items():
+        members = typing.get_args(hint) if typing.get_origin(hint) in _UNIONS else (hint,)
+        for member in members:
+            if isinstance(member, type) and issubclass(member, BaseModel):
+                models[name] = member
+                break
+    return models
 
 
 def _failed(step_name: str, exc: BaseException) -> StepFailedError:

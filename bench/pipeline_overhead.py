@@ -1,0 +1,82 @@
+"""Per-step overhead of Cairn: a chain of trivial steps on the default local stack.
+
+overhead per step = (time of an N-step chain - time of a 1-step run) / (N - 1)
+
+Measured for N = 50 (median of several runs, caching off so every step runs) and
+once for N = 1,000 to show that the cost per step stays flat. Each run uses a
+fresh temporary CAIRN_CONFIG_DIR.
+
+Usage: python bench/pipeline_overhead.py [--repeats 5] [--skip-1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any
+
+from cairn import pipeline, step
+
+
+@step
+def first() -> int:
+    return 0
+
+
+@step
+def increment(x: int) -> int:
+    return x + 1
+
+
+def chain(length: int) -> Any:
+    @pipeline(name=f"chain_{length}", enable_cache=False)
+    def _chain() -> None:
+        value = first()
+        for _ in range(length - 1):
+            value = increment(value)
+
+    return _chain
+
+
+def timed_run(length: int) -> float:
+    configured = chain(length)()
+    start = time.perf_counter()
+    configured.run()
+    return time.perf_counter() - start
+
+
+def per_step(length: int, repeats: int) -> tuple[float, float, float]:
+    """Median (N-step time, 1-step time, overhead per step), in seconds."""
+    timed_run(2)  # warm up imports, the store's schema and the engine
+    longs = []
+    shorts = []
+    for _ in range(repeats):
+        shorts.append(timed_run(1))
+        longs.append(timed_run(length))
+    long_t, short_t = statistics.median(longs), statistics.median(shorts)
+    return long_t, short_t, (long_t - short_t) / (length - 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-1000", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CAIRN_CONFIG_DIR"] = tmp
+        long_t, short_t, overhead = per_step(50, args.repeats)
+        print(f"50-step chain: {long_t * 1000:.1f} ms, 1-step run: {short_t * 1000:.1f} ms")
+        print(f"per-step overhead (50 steps): {overhead * 1000:.2f} ms (target < 3 ms)")
+        if not args.skip_1000:
+            long_t, short_t, overhead = per_step(1000, 1)
+            print(f"1000-step chain: {long_t:.2f} s")
+            print(f"per-step overhead (1000 steps): {overhead * 1000:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
