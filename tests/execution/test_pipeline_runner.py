@@ -216,7 +216,7 @@ def too_slow() -> int:
 def test_timeout_fails_the_step_in_thread_mode() -> None:
     RELEASE.clear()
     try:
-        with pytest.raises(PipelineRunFailedError, match="timeout of 0.2 s") as info:
+        with pytest.raises(PipelineRunFailedError, match=r"timeout of 0\.2 s") as info:
             pipeline(lambda: too_slow())().run(run_name="slow")
     finally:
         RELEASE.set()

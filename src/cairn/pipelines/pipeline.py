@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from cairn.exceptions import PipelineDefinitionError
 from cairn.models.pipeline_spec import PipelineSpec
@@ -26,6 +26,9 @@ from cairn.pipelines.compiler import apply_step_parameters, compile_spec
 from cairn.steps.base_step import BaseStep, check_parameter
 from cairn.steps.step_signature import definition_location
 from cairn.steps.tracing import PipelineTracer, caller_location, tracing
+
+if TYPE_CHECKING:
+    from cairn.client.views import RunView
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
 CAIRN_RUN_OPTIONS = ("run_name", "enable_cache", "schedule")
@@ -79,7 +82,7 @@ class Pipeline:
         }
         return ConfiguredPipeline(self, dict(bound.arguments), parameters)
 
-    def run(self, **options: Any) -> Any:
+    def run(self, **options: Any) -> RunView:
         """Run with default parameters (shortcut for ``pipeline().run(**options)``)."""
         return self().run(**options)
 
@@ -150,7 +153,7 @@ class ConfiguredPipeline:
         schedule: Any = None,
         step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
         **runtime_options: Any,
-    ) -> Any:
+    ) -> RunView:
         """Run the pipeline on the active stack and return the run's post-execution view.
 
         Args:
@@ -166,17 +169,23 @@ class ConfiguredPipeline:
             ConfigurationError: an unknown runtime option.
             PipelineRunFailedError: a step failed (the run is recorded as failed).
         """
+        from cairn.client import Client
+        from cairn.client.views import RunView
         from cairn.execution.pipeline_runner import run_pipeline
+        from cairn.stack.registry import StackRegistry
 
         spec = self.compile(step_parameters)
-        return run_pipeline(
+        stack = StackRegistry().get_stack()
+        record = run_pipeline(
             spec,
             live_steps=self._steps,
             run_name=run_name,
             enable_cache=enable_cache,
             schedule=schedule,
             runtime_options=runtime_options,
+            stack=stack,
         )
+        return RunView(record, Client(stack))
 
     def __repr__(self) -> str:
         return f"<configured pipeline '{self.name}' {self.parameters}>"
