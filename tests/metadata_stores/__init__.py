@@ -1,0 +1,1 @@
+"""Tests of cairn.metadata_stores."""
