@@ -85,6 +85,8 @@ def load_materializer(source: str) -> type[BaseMaterializer]:
 def normalize_type(hint: Any) -> type:
     """A class from a type hint: ``Annotated[T, ...]`` -> T, ``list[int]`` -> list,
     ``T | None`` -> T; ``Any`` and other unions -> ``object``."""
+    if hint is typing.Any:
+        return object
     origin = typing.get_origin(hint)
     if origin is typing.Annotated:
         return normalize_type(typing.get_args(hint)[0])
