@@ -73,8 +73,12 @@ def materializer_source(step: BaseStep, output: str, declared: Any) -> str:
 
 
 def _source_file(step: BaseStep) -> str | None:
+    """The file defining the step function (lets another process import ``__main__`` steps)."""
+    code = getattr(step.entrypoint, "__code__", None)
+    if code is not None and not code.co_filename.startswith("<"):
+        return str(code.co_filename)
     module = sys.modules.get(step.entrypoint.__module__)
-    path = getattr(module, "__file__", None) or step.source_file
+    path = getattr(module, "__file__", None)
     return str(path) if path else None
 
 

@@ -1,0 +1,192 @@
+"""The local orchestrator: parallelism, ordering, failures, processes mode, step operators."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from cairn import pipeline, step
+from cairn.client import Client
+from cairn.enums import ExecutionStatus, StackComponentType
+from cairn.exceptions import PipelineRunFailedError, StepFailedError
+from cairn.stack import StackRegistry
+from cairn.stack.flavor_registry import register_custom_flavor
+from cairn.step_operators import BaseStepOperator
+
+LAUNCHED: list[list[str]] = []
+
+
+@step
+def start() -> int:
+    return 1
+
+
+@step
+def nap(x: int, seconds: float = 0.3, tag: int = 0) -> int:
+    time.sleep(seconds)
+    return x + tag
+
+
+@step
+def gather(a: int, b: int, c: int, d: int) -> int:
+    return a + b + c + d
+
+
+@pipeline(enable_cache=False)
+def fan_out() -> None:
+    x = start()
+    gather(nap(x, tag=1), nap(x, tag=2), nap(x, tag=3), nap(x, tag=4))
+
+
+def _configure(**params: Any) -> None:
+    StackRegistry().update_component(StackComponentType.ORCHESTRATOR, "default", params)
+
+
+def _intervals(run_name: str) -> dict[str, tuple[float, float]]:
+    steps = Client().get_run(run_name).steps
+    return {n: (s.record.started, s.record.finished) for n, s in steps.items()}
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def test_independent_steps_overlap_in_time() -> None:
+    run = fan_out().run(run_name="parallel")
+    assert run.status == ExecutionStatus.COMPLETED
+    spans = _intervals("parallel")
+    naps = [spans[n] for n in ("nap", "nap_2", "nap_3", "nap_4")]
+    assert all(_overlap(naps[0], other) for other in naps[1:])
+    assert all(spans["start"][1] <= s[0] for s in naps)  # after their input
+    assert all(s[1] <= spans["gather"][0] for s in naps)
+    assert run.steps["gather"].outputs["output"].load() == 14
+
+
+def test_max_parallelism_one_runs_steps_one_at_a_time() -> None:
+    _configure(max_parallelism=1)
+    fan_out().run(run_name="serial")
+    spans = list(_intervals("serial").values())
+    for i, a in enumerate(spans):
+        for b in spans[i + 1 :]:
+            assert not _overlap(a, b)
+
+
+@step
+def fail_fast(x: int) -> int:
+    raise RuntimeError("fail fast")
+
+
+@step
+def never(x: int) -> int:
+    raise AssertionError("must not run after a failure")
+
+
+def test_failure_stops_scheduling_new_steps() -> None:
+    _configure(max_parallelism=1)
+
+    @pipeline
+    def p() -> None:
+        x = start()
+        fail_fast(x)
+        never(x)
+        never(x)
+
+    with pytest.raises(PipelineRunFailedError) as info:
+        p().run(run_name="stops")
+    assert info.value.failed_steps == ["fail_fast"]
+    run = Client().get_run("stops")
+    assert run.status == ExecutionStatus.FAILED
+    assert set(run.steps) == {"start", "fail_fast"}
+
+
+@pytest.mark.slow
+def test_processes_mode_runs_steps_in_child_processes() -> None:
+    _configure(mode="processes")
+
+    @pipeline(enable_cache=False)
+    def p() -> None:
+        x = start()
+        gather(nap(x, 0.1, 1), nap(x, 0.1, 2), nap(x, 0.1, 3), nap(x, 0.1, 4))
+
+    run = p().run(run_name="procs")
+    assert run.status == ExecutionStatus.COMPLETED
+    assert run.refresh().steps["gather"].outputs["output"].load() == 14
+
+
+@pytest.mark.slow
+def test_processes_mode_reports_the_users_traceback() -> None:
+    _configure(mode="processes")
+
+    @pipeline
+    def p() -> None:
+        fail_fast(start())
+
+    with pytest.raises(PipelineRunFailedError, match="fail fast") as info:
+        p().run(run_name="procs-fail")
+    assert 'raise RuntimeError("fail fast")' in str(info.value)
+    assert Client().get_run("procs-fail").steps["fail_fast"].status == ExecutionStatus.FAILED
+
+
+@step(timeout=0.5)
+def sleeps_forever() -> int:
+    time.sleep(60)
+    return 0
+
+
+@pytest.mark.slow
+def test_processes_mode_timeout_ends_the_step_process() -> None:
+    _configure(mode="processes")
+    started = time.monotonic()
+    with pytest.raises(PipelineRunFailedError, match="timeout"):
+        pipeline(lambda: sleeps_forever())().run(run_name="procs-timeout")
+    assert time.monotonic() - started < 30
+    step_view = Client().get_run("procs-timeout").steps["sleeps_forever"]
+    assert step_view.status == ExecutionStatus.FAILED
+
+
+class SubprocessStepOperator(BaseStepOperator):
+    """Runs the step command in a subprocess and remembers it."""
+
+    FLAVOR: ClassVar[str] = "test_subprocess"
+
+    def launch(self, step_name: str, command: list[str], environment: dict[str, str]) -> None:
+        LAUNCHED.append(command)
+        done = subprocess.run(command, env=environment, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StepFailedError(step_name, done.stderr[-2000:])
+
+
+@step(step_operator="remote")
+def on_operator(x: int) -> int:
+    return x * 10
+
+
+@pytest.mark.slow
+def test_step_with_step_operator_goes_through_launch(monkeypatch: pytest.MonkeyPatch) -> None:
+    LAUNCHED.clear()
+    # the child builds the stack, so it must import this module's step operator flavor
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    registry = StackRegistry()
+    register_custom_flavor(
+        registry.store, StackComponentType.STEP_OPERATOR, f"{__name__}:SubprocessStepOperator"
+    )
+    registry.register_component(StackComponentType.STEP_OPERATOR, "remote", "test_subprocess", {})
+    components = registry.store.get_stack("default").components
+    registry.register_stack(
+        "ops", {**components, StackComponentType.STEP_OPERATOR: "remote"}, activate=True
+    )
+
+    @pipeline
+    def p() -> None:
+        on_operator(start())
+
+    run = p().run(run_name="op")
+    assert len(LAUNCHED) == 1
+    command = LAUNCHED[0]
+    assert command[1:3] == ["-m", "cairn.entrypoints.step"]
+    assert command[command.index("--step") + 1] == "on_operator"
+    assert run.refresh().steps["on_operator"].outputs["output"].load() == 10
