@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 import pytest
 
 from cairn.client import Client
-from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.entrypoints.step import main
+from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.orchestrators import BaseOrchestrator, StepLauncher
 from cairn.stack import StackRegistry
 from cairn.stack.flavor_registry import register_custom_flavor
