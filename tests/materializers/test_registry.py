@@ -78,7 +78,7 @@ def test_clash_needs_overwrite() -> None:
         registry.register(OtherDog)
     registry.register(OtherDog, overwrite=True)
     assert registry.materializer_for(Dog) is OtherDog
-    with pytest.raises(MaterializerError, match="builtins.int"):
+    with pytest.raises(MaterializerError, match=r"builtins\.int"):
         registry.register(type("IntM", (_Base,), {"ASSOCIATED_TYPES": (int,)}))
 
 
