@@ -1,0 +1,72 @@
+"""Migrations of the metadata schema: upgrade an old database, refuse a newer one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cairn.enums import ExecutionStatus
+from cairn.exceptions import StoreSchemaError
+from cairn.metadata_stores import SQLiteMetadataStore
+from cairn.store.metadata.engine import get_engine
+from cairn.store.metadata.migrate import current_revision, upgrade
+from cairn.store.metadata.schema import HEAD_REVISION, metadata
+
+
+def _revision(url: str) -> str | None:
+    with get_engine(url).connect() as conn:
+        return current_revision(conn)
+
+
+def test_upgrade_a_database_made_by_the_first_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(get_engine(url), revision="0001")
+    assert _revision(url) == "0001"
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql("INSERT INTO pipelines VALUES ('p1', 'train', '{}', 1.0, 1.0)")
+        conn.exec_driver_sql(
+            "INSERT INTO pipeline_runs (id, name, pipeline_id, status, parameters, "
+            "runtime_options, stack_snapshot, created, started) VALUES "
+            "('r1', 'old-run', 'p1', 'completed', '{\"lr\": 1}', '{}', '{}', 2.0, 2.0)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO step_runs (id, run_id, name, status, cache_key, parameters, code_hash, "
+            "cached, cache_reason) VALUES ('s1', 'r1', 'load', 'completed', 'k', '{}', 'h', 0, '')"
+        )
+    store = SQLiteMetadataStore(name="m", uri=str(tmp_path / "old.db"))
+    run = store.get_run("old-run")  # opening the store upgrades it
+    assert _revision(url) == HEAD_REVISION
+    assert run.parameters == {"lr": 1} and run.owner_pid is None
+    assert store.get_step_runs(run.id)[0].attempts == 1
+    assert store.find_cached_step("k") is not None
+    assert store.mark_stale_runs_failed() == []
+    new = store.create_run(run.pipeline_id, "new-run")
+    assert new.status == ExecutionStatus.RUNNING and new.owner_pid is not None
+
+
+def test_head_schema_matches_the_tables(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    upgrade(get_engine(url))
+    inspector = sa.inspect(get_engine(url))
+    for table in metadata.sorted_tables:
+        migrated = {c["name"] for c in inspector.get_columns(table.name)}
+        assert migrated == {c.name for c in table.columns}, table.name
+        migrated_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        assert {i.name for i in table.indexes} <= migrated_indexes, table.name
+
+
+def test_upgrade_is_a_no_op_at_head(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    assert upgrade(get_engine(url)) is None
+    assert upgrade(get_engine(url)) == HEAD_REVISION
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    upgrade(get_engine(url))
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreSchemaError, match="upgrade Cairn"):
+        upgrade(get_engine(url))
