@@ -68,6 +68,10 @@ class StoreError(CairnError):
     """The registry or metadata store cannot be read or written."""
 
 
+class ConcurrentUpdateError(StoreError, CairnUserError):
+    """Another process changed the same entity meanwhile; running the command again helps."""
+
+
 class StoreSchemaError(StoreError, CairnUserError):
     """The store's schema is newer than this version of Cairn understands, or unreadable."""
 

@@ -14,11 +14,12 @@ import os
 import uuid as uuid_lib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from cairn.config import ENV_ACTIVE_STACK, config_dir, find_repository, local_stores_dir
 from cairn.enums import StackComponentType
-from cairn.exceptions import ConfigurationError, DoesNotExistError
+from cairn.exceptions import ConcurrentUpdateError, ConfigurationError, DoesNotExistError
 from cairn.store.records import ComponentRecord, StackRecord
 from cairn.store.registry_store import RegistryStore, SQLiteRegistryStore
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 REGISTRY_FILENAME = "registry.db"
 SECRETS_KEY = "__secrets__"
 MASK = "********"
+_UPDATE_ATTEMPTS = 5
 
 
 def open_registry_store() -> RegistryStore:
@@ -44,29 +46,60 @@ def masked_config(record: ComponentRecord) -> dict[str, Any]:
     return config
 
 
-def parse_cli_value(raw: str) -> Any:
-    """A ``--param=value`` value: ``@file`` reads the file; JSON is decoded; else a string."""
+class CliText(str):
+    """Text typed on the command line, parsed to the type of the field it sets."""
+
+    __slots__ = ()
+
+
+def parse_cli_value(raw: str) -> CliText:
+    """A ``--param=value`` value: ``@file`` reads the value from a file.
+
+    The text is kept as typed; :class:`StackRegistry` parses it to the type of
+    the field it sets (``--path=123`` stays ``"123"``, ``--port=8080`` becomes
+    ``8080``, ``--tags='["a"]'`` a list).
+    """
     if raw.startswith("@") and len(raw) > 1:
         path = Path(raw[1:]).expanduser()
         try:
             raw = path.read_text(encoding="utf-8").rstrip("\n")
         except OSError as exc:
             raise ConfigurationError(f"Cannot read parameter file {path}: {exc}.") from exc
+    return CliText(raw)
+
+
+_TEXT_TYPES: tuple[Any, ...] = (str, Path)
+
+
+def _wants_text(annotation: Any) -> bool:
+    """Whether a field's annotation is text-like (``str``, ``SecretStr``, ``Path``, optional)."""
+    from pydantic import SecretStr
+
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if args and get_origin(annotation) in (Union, UnionType):
+        return len(args) == 1 and _wants_text(args[0])
+    return annotation in (*_TEXT_TYPES, SecretStr)
+
+
+def _coerce(cls: type[StackComponent], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse command-line text to each field's type; keep other values as given."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        field = cls.model_fields.get(key)
+        text = field is not None and _wants_text(field.annotation)
+        if isinstance(value, CliText):
+            value = str(value) if text else _decode(value)
+        elif text and isinstance(value, bool | int | float):
+            value = json.dumps(value)
+        out[key] = value
+    return out
+
+
+def _decode(raw: str) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
         return raw
-
-
-def _coerce(cls: type[StackComponent], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Give string fields back their raw text (``--name=123`` stays ``"123"``)."""
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        field = cls.model_fields.get(key)
-        if field is not None and field.annotation is str and not isinstance(value, str):
-            value = json.dumps(value) if not isinstance(value, int | float) else str(value)
-        out[key] = value
-    return out
 
 
 def _validation_message(component: str, exc: Any) -> str:
@@ -167,7 +200,21 @@ class StackRegistry:
     def update_component(
         self, type: StackComponentType, name: str, params: Mapping[str, Any]
     ) -> StackComponent:
-        """Change parameters of a component; stacks using it are validated before storing."""
+        """Change parameters of a component; stacks using it are validated before storing.
+
+        A concurrent change of the same component by another process is never
+        overwritten: the update is retried on the new configuration.
+        """
+        for _attempt in range(_UPDATE_ATTEMPTS - 1):
+            try:
+                return self._update_component_once(type, name, params)
+            except ConcurrentUpdateError:
+                continue
+        return self._update_component_once(type, name, params)
+
+    def _update_component_once(
+        self, type: StackComponentType, name: str, params: Mapping[str, Any]
+    ) -> StackComponent:
         from pydantic import ValidationError
 
         record = self.store.get_component(type, name)
@@ -181,7 +228,7 @@ class StackRegistry:
         for stack_name in self.store.stacks_using(type, name):
             self.build_stack(self.store.get_stack(stack_name), override=updated).validate()
         new_record = self._record_of(updated)
-        self.store.update_component(type, name, new_record.config)
+        self.store.update_component(type, name, new_record.config, expected_config=record.config)
         return updated
 
     # ------------------------------------------------------------ stacks

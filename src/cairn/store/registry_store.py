@@ -3,27 +3,30 @@
 :class:`RegistryStore` is the narrow interface callers depend on;
 :class:`SQLiteRegistryStore` implements it with the standard library's
 ``sqlite3`` (a few milliseconds to import, unlike SQLAlchemy), so that read-only
-CLI commands stay fast. Writes run in ``BEGIN IMMEDIATE`` transactions with a
-busy timeout, so concurrent CLI processes serialise instead of losing updates.
+CLI commands stay fast. A shared PostgreSQL or MySQL registry is another class
+implementing the same protocol.
 
-The schema is versioned with ``PRAGMA user_version``; the SQL files in
-``registry_migrations/`` are applied in order when a database is opened.
+Writes run in ``BEGIN IMMEDIATE`` transactions with a busy timeout, so
+concurrent CLI processes serialise instead of losing updates; a failed write
+rolls back and leaves the store as it was. The schema is versioned with
+``PRAGMA user_version`` and upgraded automatically when a database is opened
+(see :mod:`cairn.store.registry_schema`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import uuid as uuid_lib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Protocol
 
 from cairn.enums import StackComponentType
 from cairn.exceptions import (
+    ConcurrentUpdateError,
     DoesNotExistError,
     EntityExistsError,
     IllegalOperationError,
@@ -31,22 +34,45 @@ from cairn.exceptions import (
     StoreSchemaError,
 )
 from cairn.store.records import ComponentRecord, FlavorRecord, StackRecord
+from cairn.store.registry_schema import (
+    ACTIVE_STACK_KEY,
+    DEFAULT_NAME,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    default_stack_components,
+    insert_component,
+    migrate,
+    now,
+)
 
-#: Revisions shipped in ``registry_migrations/``, oldest first.
-MIGRATIONS: tuple[str, ...] = ("0001_initial.sql", "0002_custom_flavors.sql")
-SCHEMA_VERSION = len(MIGRATIONS)
-DEFAULT_NAME = "default"
-_ACTIVE_STACK_KEY = "active_stack"
+__all__ = [
+    "DEFAULT_NAME",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "RegistryStore",
+    "SQLiteRegistryStore",
+    "default_stack_components",
+]
+
+_BUSY_TIMEOUT_S = 30.0
 
 
 class RegistryStore(Protocol):
-    """What the rest of Cairn needs from a registry of stacks and components."""
+    """What the rest of Cairn needs from a registry of stacks and components.
+
+    Every write is atomic: it either fully happens or raises and changes nothing.
+    """
 
     def list_components(self, type: StackComponentType | None = None) -> list[ComponentRecord]: ...
     def get_component(self, type: StackComponentType, name: str) -> ComponentRecord: ...
     def create_component(self, record: ComponentRecord) -> None: ...
     def update_component(
-        self, type: StackComponentType, name: str, config: dict[str, Any]
+        self,
+        type: StackComponentType,
+        name: str,
+        config: dict[str, Any],
+        *,
+        expected_config: dict[str, Any] | None = None,
     ) -> ComponentRecord: ...
     def rename_component(self, type: StackComponentType, name: str, new_name: str) -> None: ...
     def delete_component(self, type: StackComponentType, name: str) -> None: ...
@@ -69,31 +95,18 @@ class RegistryStore(Protocol):
     def delete_flavor(self, type: StackComponentType, name: str) -> None: ...
 
 
-def _now() -> float:
-    return time.time()
-
-
-def _migration_sql(filename: str) -> str:
-    return (
-        resources.files("cairn.store")
-        .joinpath("registry_migrations", filename)
-        .read_text(encoding="utf-8")
+def _unreadable(path: Path, exc: BaseException) -> StoreSchemaError:
+    return StoreSchemaError(
+        f"The registry database {path} cannot be read ({exc}): move it aside or set "
+        f"CAIRN_CONFIG_DIR to another folder."
     )
 
 
-def default_stack_components(root: Path) -> list[ComponentRecord]:
-    """The components of the ``default`` stack, their local data under ``root``."""
-    store_id = str(uuid_lib.uuid4())
-    data = root / store_id
-    now = _now()
-    return [
-        ComponentRecord(str(uuid_lib.uuid4()), StackComponentType.ORCHESTRATOR, "local",
-                        DEFAULT_NAME, {}, now, now),
-        ComponentRecord(store_id, StackComponentType.ARTIFACT_STORE, "local", DEFAULT_NAME,
-                        {"path": str(data)}, now, now),
-        ComponentRecord(str(uuid_lib.uuid4()), StackComponentType.METADATA_STORE, "sqlite",
-                        DEFAULT_NAME, {"uri": str(data / "metadata.db")}, now, now),
-    ]  # fmt: skip
+def _too_new(path: Path, version: int) -> StoreSchemaError:
+    return StoreSchemaError(
+        f"The registry database {path} has schema revision {version}, newer than this "
+        f"Cairn understands ({SCHEMA_VERSION}): upgrade Cairn (pip install -U cairn)."
+    )
 
 
 class SQLiteRegistryStore:
@@ -103,93 +116,107 @@ class SQLiteRegistryStore:
         path: the database file (created with the ``default`` stack if missing).
         local_stores: folder under which the default stack keeps its data.
         upto: apply migrations only up to this revision (tests of upgrades).
+
+    Raises:
+        StoreSchemaError: the file is not a registry this Cairn can read.
+        StoreError: the file or its folder cannot be opened or written.
     """
 
     def __init__(self, path: Path, local_stores: Path, upto: int = SCHEMA_VERSION) -> None:
         self.path = path
         self._local_stores = local_stores
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder of the registry {path}: {exc}") from exc
+        try:
+            self._conn = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _unreadable(path, exc) from exc
+        try:
+            self._open(upto)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _open(self, upto: int) -> None:
+        try:
             self._conn.execute("PRAGMA foreign_keys = ON")
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise StoreSchemaError(
-                f"The registry database {path} cannot be read ({exc}). Move it aside or set "
-                f"CAIRN_CONFIG_DIR to another folder."
-            ) from exc
+            raise _unreadable(self.path, exc) from exc
         if version > SCHEMA_VERSION:
-            self._conn.close()
-            raise StoreSchemaError(
-                f"The registry database {path} has schema revision {version}, newer than this "
-                f"Cairn understands ({SCHEMA_VERSION}): upgrade Cairn (pip install -U cairn)."
-            )
+            raise _too_new(self.path, version)
         if version < upto:
             self._migrate(upto)
 
+    def _migrate(self, upto: int) -> None:
+        try:
+            if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self._conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from exc
+        with self._write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:  # a newer Cairn upgraded it meanwhile
+                raise _too_new(self.path, version)
+            if version < upto:  # another process may have migrated meanwhile
+                migrate(conn, version, upto, self._local_stores)
+
     # ------------------------------------------------------------ plumbing
+    @property
+    def schema_version(self) -> int:
+        """The schema revision of the open database."""
+        return int(self._query("PRAGMA user_version")[0][0])
+
     def close(self) -> None:
+        """Close the database connection."""
         self._conn.close()
+
+    def __enter__(self) -> SQLiteRegistryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run a read; a damaged database becomes a :class:`StoreError`."""
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"Cannot read the registry database {self.path}: {exc}. Move it aside or set "
+                f"CAIRN_CONFIG_DIR to another folder."
+            ) from exc
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: taken at once (BEGIN IMMEDIATE), rolled back on error."""
+        """A write transaction, taken at once (BEGIN IMMEDIATE), rolled back on any error.
+
+        Errors of sqlite itself become :class:`StoreError`; Cairn errors raised by the
+        body (duplicate name, ...) pass through after the rollback.
+        """
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(f"The registry database {self.path} is busy or locked: {exc}") from exc
         try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
             self._conn.execute("COMMIT")
-
-    def _migrate(self, upto: int) -> None:
-        if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self._conn.execute("PRAGMA journal_mode = WAL")
-        with self._write() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:  # another process upgraded meanwhile
-                raise StoreSchemaError(f"{self.path} was upgraded by a newer Cairn.")
-            for index in range(version, upto):
-                for statement in _migration_sql(MIGRATIONS[index]).split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                if index == 0:
-                    self._insert_default_stack(conn)
-            conn.execute(f"PRAGMA user_version = {max(version, upto)}")
-
-    def _insert_default_stack(self, conn: sqlite3.Connection) -> None:
-        components = default_stack_components(self._local_stores)
-        for record in components:
-            self._insert_component(conn, record)
-        now = _now()
-        stack_id = str(uuid_lib.uuid4())
-        conn.execute("INSERT INTO stacks VALUES (?, ?, ?, ?)", (stack_id, DEFAULT_NAME, now, now))
-        conn.executemany(
-            "INSERT INTO stack_memberships VALUES (?, ?, ?)",
-            [(stack_id, c.type.value, c.uuid) for c in components],
-        )
-        conn.execute(
-            "INSERT OR REPLACE INTO settings VALUES (?, ?)", (_ACTIVE_STACK_KEY, DEFAULT_NAME)
-        )
-
-    @staticmethod
-    def _insert_component(conn: sqlite3.Connection, record: ComponentRecord) -> None:
-        try:
-            conn.execute(
-                "INSERT INTO stack_components VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (record.uuid, record.type.value, record.flavor, record.name,
-                 json.dumps(record.config, sort_keys=True), record.created or _now(),
-                 record.updated or _now()),
-            )  # fmt: skip
-        except sqlite3.IntegrityError as exc:
-            raise EntityExistsError(
-                f"A {record.type.cli_name} named '{record.name}' already exists: choose another "
-                f"name or delete it first with 'cairn {record.type.cli_name} delete {record.name}'."
-            ) from exc
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(
+                    f"Writing to the registry database {self.path} failed: {exc}. "
+                    f"Nothing was changed."
+                ) from exc
+            raise
 
     @staticmethod
     def _component_from_row(row: tuple[Any, ...]) -> ComponentRecord:
@@ -200,46 +227,75 @@ class SQLiteRegistryStore:
 
     # ------------------------------------------------------------ components
     def list_components(self, type: StackComponentType | None = None) -> list[ComponentRecord]:
+        """Every component, or those of one type, ordered by type and name."""
         sql = "SELECT * FROM stack_components"
         args: tuple[Any, ...] = ()
         if type is not None:
-            sql += " WHERE type = ?"
-            args = (type.value,)
-        rows = self._conn.execute(sql + " ORDER BY type, name", args).fetchall()
+            sql, args = sql + " WHERE type = ?", (type.value,)
+        rows = self._query(sql + " ORDER BY type, name", args)
         return [self._component_from_row(r) for r in rows]
 
     def get_component(self, type: StackComponentType, name: str) -> ComponentRecord:
-        row = self._conn.execute(
+        """The component ``name`` of ``type``; :class:`DoesNotExistError` lists those that exist."""
+        rows = self._query(
             "SELECT * FROM stack_components WHERE type = ? AND name = ?", (type.value, name)
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             known = [c.name for c in self.list_components(type)]
             hint = f" Registered: {', '.join(known)}." if known else ""
-            raise DoesNotExistError(f"No {type.cli_name} named '{name}'.{hint}")
-        return self._component_from_row(row)
+            raise DoesNotExistError(
+                f"No {type.cli_name} named '{name}'.{hint} See 'cairn {type.cli_name} list'."
+            )
+        return self._component_from_row(rows[0])
 
     def create_component(self, record: ComponentRecord) -> None:
+        """Insert a component; :class:`EntityExistsError` when its name is taken."""
         with self._write() as conn:
-            self._insert_component(conn, record)
+            try:
+                insert_component(conn, record)
+            except sqlite3.IntegrityError as exc:
+                raise EntityExistsError(
+                    f"A {record.type.cli_name} named '{record.name}' already exists: choose "
+                    f"another name or delete it first with "
+                    f"'cairn {record.type.cli_name} delete {record.name}'."
+                ) from exc
 
     def update_component(
-        self, type: StackComponentType, name: str, config: dict[str, Any]
+        self,
+        type: StackComponentType,
+        name: str,
+        config: dict[str, Any],
+        *,
+        expected_config: dict[str, Any] | None = None,
     ) -> ComponentRecord:
+        """Replace a component's configuration.
+
+        Args:
+            expected_config: when given, the update happens only if the stored
+                configuration still equals it (compare and swap), else
+                :class:`ConcurrentUpdateError` is raised and nothing changes.
+        """
         with self._write() as conn:
             current = self.get_component(type, name)
+            if expected_config is not None and current.config != expected_config:
+                raise ConcurrentUpdateError(
+                    f"The {type.cli_name} '{name}' was changed by another process meanwhile: "
+                    f"run the command again."
+                )
             conn.execute(
                 "UPDATE stack_components SET config = ?, updated = ? WHERE uuid = ?",
-                (json.dumps(config, sort_keys=True), _now(), current.uuid),
+                (json.dumps(config, sort_keys=True), now(), current.uuid),
             )
         return self.get_component(type, name)
 
     def rename_component(self, type: StackComponentType, name: str, new_name: str) -> None:
+        """Rename a component; stacks keep it (they refer to it by uuid)."""
         with self._write() as conn:
             current = self.get_component(type, name)
             try:
                 conn.execute(
                     "UPDATE stack_components SET name = ?, updated = ? WHERE uuid = ?",
-                    (new_name, _now(), current.uuid),
+                    (new_name, now(), current.uuid),
                 )
             except sqlite3.IntegrityError as exc:
                 raise EntityExistsError(
@@ -247,15 +303,17 @@ class SQLiteRegistryStore:
                 ) from exc
 
     def stacks_using(self, type: StackComponentType, name: str) -> list[str]:
-        rows = self._conn.execute(
+        """Names of the stacks that contain the component, sorted."""
+        rows = self._query(
             "SELECT s.name FROM stacks s JOIN stack_memberships m ON m.stack_uuid = s.uuid "
             "JOIN stack_components c ON c.uuid = m.component_uuid "
             "WHERE c.type = ? AND c.name = ? ORDER BY s.name",
             (type.value, name),
-        ).fetchall()
+        )
         return [r[0] for r in rows]
 
     def delete_component(self, type: StackComponentType, name: str) -> None:
+        """Delete a component; refused while a stack uses it (the stacks are named)."""
         with self._write() as conn:
             current = self.get_component(type, name)
             users = self.stacks_using(type, name)
@@ -267,25 +325,34 @@ class SQLiteRegistryStore:
             conn.execute("DELETE FROM stack_components WHERE uuid = ?", (current.uuid,))
 
     # ------------------------------------------------------------ stacks
-    def list_stacks(self) -> list[StackRecord]:
-        rows = self._conn.execute(
+    def _stacks(self, name: str | None = None) -> list[StackRecord]:
+        where, args = ("WHERE s.name = ? ", (name,)) if name is not None else ("", ())
+        rows = self._query(
             "SELECT s.uuid, s.name, s.created, s.updated, m.type, c.name FROM stacks s "
             "LEFT JOIN stack_memberships m ON m.stack_uuid = s.uuid "
-            "LEFT JOIN stack_components c ON c.uuid = m.component_uuid ORDER BY s.name"
-        ).fetchall()
+            f"LEFT JOIN stack_components c ON c.uuid = m.component_uuid {where}ORDER BY s.name",
+            args,
+        )
         stacks: dict[str, StackRecord] = {}
-        for uuid, name, created, updated, ctype, cname in rows:
-            record = stacks.setdefault(name, StackRecord(uuid, name, {}, created, updated))
+        for uuid, sname, created, updated, ctype, cname in rows:
+            record = stacks.setdefault(sname, StackRecord(uuid, sname, {}, created, updated))
             if ctype is not None:
                 record.components[StackComponentType(ctype)] = cname
         return list(stacks.values())
 
+    def list_stacks(self) -> list[StackRecord]:
+        """Every stack, sorted by name."""
+        return self._stacks()
+
     def get_stack(self, name: str) -> StackRecord:
-        for record in self.list_stacks():
-            if record.name == name:
-                return record
-        known = ", ".join(s.name for s in self.list_stacks())
-        raise DoesNotExistError(f"No stack named '{name}'. Registered stacks: {known}.")
+        """The stack ``name``; :class:`DoesNotExistError` lists those that exist."""
+        found = self._stacks(name)
+        if found:
+            return found[0]
+        known = ", ".join(s.name for s in self.list_stacks()) or "none"
+        raise DoesNotExistError(
+            f"No stack named '{name}'. Registered stacks: {known} (see 'cairn stack list')."
+        )
 
     def _component_uuids(
         self, components: Mapping[StackComponentType, str]
@@ -293,11 +360,12 @@ class SQLiteRegistryStore:
         return {t: self.get_component(t, n).uuid for t, n in components.items()}
 
     def create_stack(self, name: str, components: Mapping[StackComponentType, str]) -> None:
+        """Insert a stack of existing components (by name, keyed by type)."""
         with self._write() as conn:
             uuids = self._component_uuids(components)
-            now, stack_id = _now(), str(uuid_lib.uuid4())
+            ts, stack_id = now(), str(uuid_lib.uuid4())
             try:
-                conn.execute("INSERT INTO stacks VALUES (?, ?, ?, ?)", (stack_id, name, now, now))
+                conn.execute("INSERT INTO stacks VALUES (?, ?, ?, ?)", (stack_id, name, ts, ts))
             except sqlite3.IntegrityError as exc:
                 raise EntityExistsError(
                     f"A stack named '{name}' already exists: choose another name, or change it "
@@ -314,6 +382,7 @@ class SQLiteRegistryStore:
         set_components: Mapping[StackComponentType, str],
         remove_types: set[StackComponentType] | None = None,
     ) -> StackRecord:
+        """Set (replace) components of some types and remove those of others."""
         with self._write() as conn:
             stack = self.get_stack(name)
             uuids = self._component_uuids(set_components)
@@ -326,25 +395,27 @@ class SQLiteRegistryStore:
                 "INSERT OR REPLACE INTO stack_memberships VALUES (?, ?, ?)",
                 [(stack.uuid, t.value, u) for t, u in uuids.items()],
             )
-            conn.execute("UPDATE stacks SET updated = ? WHERE uuid = ?", (_now(), stack.uuid))
+            conn.execute("UPDATE stacks SET updated = ? WHERE uuid = ?", (now(), stack.uuid))
         return self.get_stack(name)
 
     def rename_stack(self, name: str, new_name: str) -> None:
+        """Rename a stack (the global active stack follows)."""
         with self._write() as conn:
             stack = self.get_stack(name)
             try:
                 conn.execute("UPDATE stacks SET name = ? WHERE uuid = ?", (new_name, stack.uuid))
             except sqlite3.IntegrityError as exc:
                 raise EntityExistsError(f"A stack named '{new_name}' already exists.") from exc
-            if self._setting(_ACTIVE_STACK_KEY) == name:
+            if self._setting(ACTIVE_STACK_KEY) == name:
                 conn.execute(
-                    "UPDATE settings SET value = ? WHERE key = ?", (new_name, _ACTIVE_STACK_KEY)
+                    "UPDATE settings SET value = ? WHERE key = ?", (new_name, ACTIVE_STACK_KEY)
                 )
 
     def delete_stack(self, name: str) -> None:
+        """Delete a stack (not its components); refused for the active stack."""
         with self._write() as conn:
             stack = self.get_stack(name)
-            if self._setting(_ACTIVE_STACK_KEY) == name:
+            if self._setting(ACTIVE_STACK_KEY) == name:
                 raise IllegalOperationError(
                     f"Stack '{name}' is the active stack: activate another one first "
                     f"('cairn stack set OTHER')."
@@ -353,34 +424,37 @@ class SQLiteRegistryStore:
 
     # ------------------------------------------------------------ settings
     def _setting(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return None if not rows else rows[0][0]
 
     def get_active_stack_name(self) -> str | None:
-        return self._setting(_ACTIVE_STACK_KEY)
+        """The globally active stack, if one is set."""
+        return self._setting(ACTIVE_STACK_KEY)
 
     def set_active_stack_name(self, name: str) -> None:
+        """Make the existing stack ``name`` the globally active one."""
         with self._write() as conn:
             self.get_stack(name)
-            conn.execute(
-                "INSERT OR REPLACE INTO settings VALUES (?, ?)", (_ACTIVE_STACK_KEY, name)
-            )
+            conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (ACTIVE_STACK_KEY, name))
 
     # ------------------------------------------------------------ flavors
     def list_flavors(self, type: StackComponentType | None = None) -> list[FlavorRecord]:
-        sql, args = "SELECT type, name, source, created FROM flavors", ()
+        """Custom flavors, or those of one type, ordered by type and name."""
+        sql = "SELECT type, name, source, created FROM flavors"
+        args: tuple[Any, ...] = ()
         if type is not None:
             sql, args = sql + " WHERE type = ?", (type.value,)
-        rows = self._conn.execute(sql + " ORDER BY type, name", args).fetchall()
+        rows = self._query(sql + " ORDER BY type, name", args)
         return [FlavorRecord(StackComponentType(r[0]), r[1], r[2], r[3]) for r in rows]
 
     def register_flavor(self, record: FlavorRecord, overwrite: bool = False) -> None:
+        """Store a custom flavor; a taken name needs ``overwrite``."""
         verb = "INSERT OR REPLACE" if overwrite else "INSERT"
         with self._write() as conn:
             try:
                 conn.execute(
                     f"{verb} INTO flavors VALUES (?, ?, ?, ?)",
-                    (record.type.value, record.name, record.source, record.created or _now()),
+                    (record.type.value, record.name, record.source, record.created or now()),
                 )
             except sqlite3.IntegrityError as exc:
                 raise EntityExistsError(
@@ -389,6 +463,7 @@ class SQLiteRegistryStore:
                 ) from exc
 
     def delete_flavor(self, type: StackComponentType, name: str) -> None:
+        """Forget a custom flavor."""
         with self._write() as conn:
             cursor = conn.execute(
                 "DELETE FROM flavors WHERE type = ? AND name = ?", (type.value, name)

@@ -1,1 +1,23 @@
-"""cairn.testing."""
+"""Conformance suites: test base classes that every flavor (ours or a plugin's) runs.
+
+Subclass a suite in your test module, name the subclass ``Test...`` so pytest
+collects it, and implement its factory method::
+
+    from cairn.artifact_stores import LocalArtifactStore
+    from cairn.testing import ArtifactStoreConformance
+
+    class TestLocalArtifactStore(ArtifactStoreConformance):
+        def make_store(self):
+            return LocalArtifactStore(name="conformance", path=self.temporary_directory())
+
+The suites use pytest's xunit-style ``setup_method``/``teardown_method`` and
+plain ``assert`` statements, so importing :mod:`cairn.testing` does not import
+pytest; running them needs pytest (or any runner that honours those hooks).
+"""
+
+from __future__ import annotations
+
+from cairn.testing.artifact_store_conformance import ArtifactStoreConformance
+from cairn.testing.stack_component_conformance import StackComponentConformance
+
+__all__ = ["ArtifactStoreConformance", "StackComponentConformance"]
