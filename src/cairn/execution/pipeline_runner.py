@@ -57,6 +57,13 @@ def load_deployment(artifact_store: BaseArtifactStore, run_id: str) -> PipelineD
         return PipelineDeployment.model_validate_json(f.read())
 
 
+def delete_deployment(artifact_store: BaseArtifactStore, run_id: str) -> None:
+    """Remove the stored deployment of a deleted run (if it is there)."""
+    uri = deployment_uri(artifact_store, run_id)
+    if artifact_store.exists(uri):
+        artifact_store.remove(uri)
+
+
 def check_runtime_options(stack: Stack, options: Mapping[str, Any]) -> None:
     """Every runtime option must be declared by a component of the stack.
 
