@@ -1,0 +1,72 @@
+"""The metadata store contract on PostgreSQL and MariaDB: only the connection URL differs.
+
+Each test runs in a fresh database, dropped afterwards. Skipped when the server
+is not reachable (failed instead when CAIRN_REQUIRE_SERVERS=1).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+import sqlalchemy as sa
+
+from cairn.metadata_stores import SQLMetadataStore
+from cairn.store.metadata.engine import dispose_engine
+
+from conftest import require_server
+from .contract import MetadataStoreContract, make_run
+
+SERVERS = {
+    "postgresql": ("PostgreSQL", 5432, "postgresql+psycopg://postgres@127.0.0.1:5432"),
+    "mariadb": ("MariaDB", 3306, "mysql+pymysql://root@127.0.0.1:3306"),
+}
+
+
+class URLMetadataStore(SQLMetadataStore):
+    """A SQL metadata store reached by a plain SQLAlchemy URL."""
+
+    FLAVOR: ClassVar[str] = "test_sql_url"
+
+    url: str
+
+    def connection_url(self) -> str:
+        return self.url
+
+
+def _admin_engine(kind: str) -> sa.Engine:
+    base = SERVERS[kind][2]
+    url = f"{base}/test" if kind == "postgresql" else f"{base}/"
+    return sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def store(request: pytest.FixtureRequest) -> Iterator[URLMetadataStore]:
+    kind = request.param
+    name, port, base = SERVERS[kind]
+    require_server(name, port)
+    database = f"cairn_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(kind)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {database}")
+    url = f"{base}/{database}"
+    try:
+        yield URLMetadataStore(name="server", url=url)
+    finally:
+        dispose_engine(url)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {database}")
+        admin.dispose()
+
+
+@pytest.mark.server
+class TestServerContract(MetadataStoreContract):
+    """Every method of the metadata store API on PostgreSQL and MariaDB."""
+
+    def test_times_keep_sub_second_precision(self, store: URLMetadataStore) -> None:
+        run = make_run(store)
+        updated = store.update_run_status(run.id, "completed")  # type: ignore[arg-type]
+        assert updated.finished is not None and updated.started is not None
+        assert updated.finished - run.created < 60 and run.created % 1 != 0.0
