@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from cairn.metadata_stores import SQLMetadataStore
 from cairn.store.metadata.engine import dispose_engine
-
 from conftest import require_server
+
 from .contract import MetadataStoreContract, make_run
 
 SERVERS = {
