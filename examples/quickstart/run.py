@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from quickstart_pipeline import quickstart  # noqa: E402
+from quickstart_pipeline import quickstart
 
-from cairn.materializers import PickleFallbackWarning  # noqa: E402
+from cairn.materializers import PickleFallbackWarning
 
 
 def _print_summary(run: object) -> None:
