@@ -190,3 +190,9 @@ def test_step_with_step_operator_goes_through_launch(monkeypatch: pytest.MonkeyP
     assert command[1:3] == ["-m", "cairn.entrypoints.step"]
     assert command[command.index("--step") + 1] == "on_operator"
     assert run.refresh().steps["on_operator"].outputs["output"].load() == 10
+
+
+def test_schedule_is_refused_by_the_local_orchestrator() -> None:
+    with pytest.raises(PipelineRunFailedError, match="cannot schedule"):
+        fan_out().run(run_name="scheduled", schedule={"cron": "0 * * * *"})
+    assert Client().get_run("scheduled").status == ExecutionStatus.FAILED

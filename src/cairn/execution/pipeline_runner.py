@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from cairn.stack.stack import Stack
 
 logger = logging.getLogger(__name__)
+
+#: Seconds between two heartbeats of a running run (see ``BaseMetadataStore.heartbeat``).
+HEARTBEAT_SECONDS = 30.0
 
 
 def deployment_uri(artifact_store: BaseArtifactStore, run_id: str) -> str:
@@ -210,11 +214,13 @@ def run_pipeline(
 def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launcher) -> RunRecord:
     store = stack.metadata_store
     error: BaseException | None = None
+    stop_heartbeat = _start_heartbeat(store, deployment.run_id)
     try:
         stack.orchestrator.prepare_or_run_pipeline(deployment, stack, launcher)
     except BaseException as exc:
         error = exc
     finally:
+        stop_heartbeat.set()
         for component in stack:
             try:
                 component.cleanup_pipeline_run()
@@ -230,6 +236,21 @@ def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launche
     raise PipelineRunFailedError(
         f"Run '{deployment.run_name}' failed: {text}", deployment.run_name, []
     ) from error
+
+
+def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> threading.Event:
+    """Tell the store every ``HEARTBEAT_SECONDS`` that the run's process is alive."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                store.heartbeat(run_id)
+            except Exception:  # a missed beat is harmless; the next one may succeed
+                logger.debug("heartbeat of run %s failed", run_id, exc_info=True)
+
+    threading.Thread(target=beat, name="cairn-heartbeat", daemon=True).start()
+    return stop
 
 
 def _fail_unfinished_steps(store: BaseMetadataStore, run_id: str) -> None:

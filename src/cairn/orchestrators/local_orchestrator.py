@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from cairn.exceptions import PipelineRunFailedError, StepFailedError, StepTimeoutError
+from cairn.exceptions import (
+    ConfigurationError,
+    PipelineRunFailedError,
+    StepFailedError,
+    StepTimeoutError,
+)
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
 
 if TYPE_CHECKING:
@@ -65,6 +70,11 @@ class LocalOrchestrator(BaseOrchestrator):
         Raises:
             PipelineRunFailedError: a step failed.
         """
+        if deployment.schedule is not None:
+            raise ConfigurationError(
+                "The local orchestrator runs pipelines immediately and cannot schedule them: "
+                "drop schedule=..., or use an orchestrator flavor that supports schedules."
+            )
         spec = deployment.pipeline
         waiting = {name: set(step.upstream) for name, step in spec.steps.items()}
         downstream = spec.downstream()
