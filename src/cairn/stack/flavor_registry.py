@@ -164,7 +164,7 @@ def validate_flavor_class(
         raise FlavorError(f"{where} is not a StackComponent subclass.")
     if type is not None and not issubclass(cls, base_class(type)):
         base = BASE_CLASSES[type].replace(":", ".")
-        raise FlavorError(f"{where} is not a {type.cli_name} flavor: it must subclass {base}.")
+        raise FlavorError(f"{where} is not a flavor of type {type.cli_name}: subclass {base}.")
     flavor = getattr(cls, "FLAVOR", None)
     if not isinstance(flavor, str) or not flavor:
         raise FlavorError(f"{where} must define FLAVOR: ClassVar[str] = '<name>'.")

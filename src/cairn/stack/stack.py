@@ -35,8 +35,8 @@ class Stack:
         for component_type, component in components.items():
             if component_type != component.TYPE:
                 raise ConfigurationError(
-                    f"Component '{component.name}' is a {component.TYPE.cli_name}, "
-                    f"not a {component_type.cli_name}."
+                    f"Component '{component.name}' is of type {component.TYPE.cli_name}, "
+                    f"not {component_type.cli_name}."
                 )
         self.name = name
         self._components: dict[StackComponentType, StackComponent] = dict(components)

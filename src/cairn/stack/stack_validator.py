@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cairn.enums import REQUIRED_COMPONENT_TYPES, StackComponentType
+from cairn.enums import REQUIRED_COMPONENT_TYPES, STACK_OPTION_LETTERS, StackComponentType
 from cairn.exceptions import StackValidationError
 
 if TYPE_CHECKING:
@@ -28,13 +28,22 @@ class StackValidator:
     custom_validation_function: CustomValidation | None = None
 
     def validate(self, stack: Stack) -> None:
-        """Raise :class:`StackValidationError` when ``stack`` does not pass."""
-        missing = sorted(t.value for t in self.required_components if t not in stack.components)
+        """Check ``stack``.
+
+        Raises:
+            StackValidationError: a required type is missing (the message names the
+                ``cairn stack update`` options to add) or the custom check failed.
+        """
+        present = stack.components
+        missing = sorted(
+            (t for t in self.required_components if t not in present), key=lambda t: t.value
+        )
         if missing:
+            options = " ".join(f"-{STACK_OPTION_LETTERS[t]} NAME" for t in missing)
             raise StackValidationError(
                 f"Stack '{stack.name}' needs a component of type(s) "
-                f"{', '.join(m.replace('_', '-') for m in missing)}: add one with "
-                f"'cairn stack update {stack.name} -<letter> NAME'."
+                f"{', '.join(t.cli_name for t in missing)}: add them with "
+                f"'cairn stack update {stack.name} {options}'."
             )
         if self.custom_validation_function is not None:
             ok, message = self.custom_validation_function(stack)

@@ -1,0 +1,194 @@
+"""StackComponent: class creation rules, configuration, secrets, state and hooks."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from cairn.config import local_stores_dir
+from cairn.enums import StackComponentType
+from cairn.stack import RuntimeOption, StackComponent
+
+
+class Alerter(StackComponent):
+    TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
+    FLAVOR: ClassVar[str] = "test"
+    RUNTIME_OPTIONS: ClassVar[dict[str, RuntimeOption]] = {
+        "channel": RuntimeOption(description="where to post", type="str")
+    }
+
+    channel: str = "general"
+    retries: int = 3
+    token: SecretStr | None = None
+    api_key: SecretStr = SecretStr("")
+    _cache: dict[str, Any] = {}
+
+
+def test_name_and_auto_uuid() -> None:
+    a, b = Alerter(name="a"), Alerter(name="a")
+    assert isinstance(a.uuid, UUID) and a.uuid != b.uuid
+    fixed = Alerter(name="a", uuid=a.uuid)
+    assert fixed.uuid == a.uuid
+
+
+def test_concrete_subclass_without_flavor_fails_at_class_creation() -> None:
+    with pytest.raises(TypeError, match=r"must define the class variable\(s\) FLAVOR"):
+
+        class NoFlavor(StackComponent):
+            TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
+
+
+def test_concrete_subclass_without_type_fails_at_class_creation() -> None:
+    with pytest.raises(TypeError, match="TYPE"):
+
+        class NoType(StackComponent):
+            FLAVOR: ClassVar[str] = "x"
+
+
+def test_type_must_be_a_component_type() -> None:
+    with pytest.raises(TypeError, match="StackComponentType"):
+
+        class BadType(StackComponent):
+            TYPE: ClassVar[Any] = "alerter"
+            FLAVOR: ClassVar[str] = "x"
+
+
+def test_flavor_must_be_a_non_empty_string() -> None:
+    with pytest.raises(TypeError, match="non-empty string"):
+
+        class EmptyFlavor(StackComponent):
+            TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
+            FLAVOR: ClassVar[str] = ""
+
+
+def test_abstract_subclasses_need_no_flavor() -> None:
+    class AbstractBase(StackComponent):
+        TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
+
+        @abstractmethod
+        def post(self) -> None: ...
+
+    class MarkedBase(StackComponent):
+        __abstract_component__ = True
+        TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
+
+    class Concrete(MarkedBase):
+        FLAVOR: ClassVar[str] = "concrete"
+
+    assert Concrete(name="c").FLAVOR == "concrete"
+    with pytest.raises(TypeError):
+        AbstractBase(name="x")  # type: ignore[abstract]
+
+
+def test_underscore_and_class_attributes_are_not_serialised() -> None:
+    alerter = Alerter(name="a")
+    alerter._cache["k"] = 1
+    dumped = alerter.model_dump()
+    assert set(dumped) == {"name", "uuid", "channel", "retries", "token", "api_key"}
+    assert "_cache" not in alerter.model_dump_json()
+    assert "RUNTIME_OPTIONS" not in dumped and "FLAVOR" not in dumped
+
+
+def test_unknown_keys_are_rejected() -> None:
+    with pytest.raises(ValidationError) as info:
+        Alerter(name="a", chanel="typo")
+    assert info.value.errors()[0]["type"] == "extra_forbidden"
+    assert info.value.errors()[0]["loc"] == ("chanel",)
+
+
+def test_values_are_validated_on_creation_and_assignment() -> None:
+    assert Alerter(name="a", retries="5").retries == 5
+    with pytest.raises(ValidationError, match="retries"):
+        Alerter(name="a", retries="many")
+    alerter = Alerter(name="a")
+    with pytest.raises(ValidationError):
+        alerter.retries = "many"  # type: ignore[assignment]
+
+
+def test_config_dict_masks_secrets_unless_asked() -> None:
+    alerter = Alerter(name="a", token="s3cr3t", api_key="k3y")
+    shown = alerter.config_dict()
+    assert shown == {"channel": "general", "retries": 3, "token": "**********",
+                     "api_key": "**********"}  # fmt: skip
+    assert "s3cr3t" not in alerter.model_dump_json()
+    revealed = alerter.config_dict(reveal_secrets=True)
+    assert (revealed["token"], revealed["api_key"]) == ("s3cr3t", "k3y")
+    assert Alerter.secret_fields() == {"token", "api_key"}
+
+
+def test_secret_not_set_stays_none() -> None:
+    assert Alerter(name="a").config_dict(reveal_secrets=True)["token"] is None
+
+
+def test_default_state_is_provisioned_and_running() -> None:
+    alerter = Alerter(name="a")
+    assert alerter.is_provisioned and alerter.is_running and not alerter.is_suspended
+    assert alerter.state == "running"
+    for method in (alerter.provision, alerter.resume, alerter.suspend, alerter.deprovision):
+        method()
+
+
+def test_state_follows_overridden_properties() -> None:
+    class Daemon(Alerter):
+        FLAVOR: ClassVar[str] = "daemon"
+        _running: bool = False
+        _provisioned: bool = False
+
+        @property
+        def is_provisioned(self) -> bool:
+            return self._provisioned
+
+        @property
+        def is_running(self) -> bool:
+            return self._running
+
+        def provision(self) -> None:
+            self._provisioned = True
+
+        def resume(self) -> None:
+            self._running = True
+
+        def suspend(self) -> None:
+            self._running = False
+
+    daemon = Daemon(name="d")
+    assert daemon.state == "not provisioned"
+    daemon.provision()
+    assert daemon.is_suspended and daemon.state == "suspended"
+    daemon.resume()
+    assert daemon.state == "running" and not daemon.is_suspended
+    daemon.suspend()
+    assert daemon.state == "suspended"
+
+
+def test_hooks_defaults() -> None:
+    alerter = Alerter(name="a")
+    assert alerter.requirements == set()
+    assert alerter.validator is None
+    assert alerter.log_file is None
+    assert alerter.runtime_options["channel"].type == "str"
+    assert alerter.local_path == local_stores_dir() / str(alerter.uuid)
+    assert not alerter.local_path.exists()
+    alerter.prepare_pipeline_deployment(object(), object(), {"x": 1})  # type: ignore[arg-type]
+    alerter.prepare_step_run()
+    alerter.cleanup_step_run()
+    alerter.cleanup_pipeline_run()
+
+
+def test_local_path_follows_the_config_dir(isolated_config: Path) -> None:
+    assert Alerter(name="a").local_path.parent == isolated_config.resolve() / "local_stores"
+
+
+def test_str_names_type_name_and_flavor() -> None:
+    assert str(Alerter(name="bell")) == "alerter 'bell' (flavor test)"
+
+
+def test_runtime_option_is_frozen() -> None:
+    option = RuntimeOption(description="d")
+    with pytest.raises(ValidationError):
+        option.description = "other"  # type: ignore[misc]
