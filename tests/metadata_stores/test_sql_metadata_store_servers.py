@@ -6,8 +6,10 @@ is not reachable (failed instead when CAIRN_REQUIRE_SERVERS=1).
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -15,9 +17,19 @@ import sqlalchemy as sa
 
 from cairn.metadata_stores import SQLMetadataStore
 from cairn.store.metadata.engine import dispose_engine
-from conftest import require_server
 
 from .contract import MetadataStoreContract, make_run
+
+
+def require_server(name: str, port: int) -> None:
+    """``tests/conftest.py``'s ``require_server`` (loaded by path: ``conftest`` is ambiguous)."""
+    path = Path(__file__).resolve().parents[1] / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_cairn_tests_root_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.require_server(name, port)
+
 
 SERVERS = {
     "postgresql": ("PostgreSQL", 5432, "postgresql+psycopg://postgres@127.0.0.1:5432"),

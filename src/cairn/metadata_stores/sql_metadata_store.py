@@ -151,9 +151,9 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
     ) -> RunRecord:
         from sqlalchemy.exc import IntegrityError
 
-        from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata import statements as q
+        from cairn.store.metadata.convert import dumps, run_record
         from cairn.store.metadata.ownership import process_token, this_host
-        from cairn.store.metadata.schema import pipeline_runs as t
 
         self.get_pipeline(pipeline_id)
         now = time.time()
@@ -177,21 +177,23 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         }
         try:
             with self._write() as conn:
-                conn.execute(t.insert().values(**values))
+                conn.execute(q.insert("pipeline_runs"), values)
+                row = conn.execute(q.run_by("id"), {"value": values["id"]}).one()
         except IntegrityError as exc:
             raise EntityExistsError(
                 f"A pipeline run called '{run_name}' exists: choose another run_name, or "
                 f"delete it with 'cairn pipeline runs delete {run_name}'."
             ) from exc
-        return self.get_run(str(values["id"]))
+        return run_record(row)
 
     def update_run_status(
         self, run_id: str, status: ExecutionStatus, error: str | None = None
     ) -> RunRecord:
-        from cairn.store.metadata.schema import pipeline_runs as t
+        from cairn.store.metadata import statements as q
+        from cairn.store.metadata.convert import run_record
 
         now = time.time()
-        values: dict[str, Any] = {"status": str(status), "heartbeat": now}
+        values: dict[str, Any] = {"row_id": run_id, "status": str(status), "heartbeat": now}
         if status == ExecutionStatus.RUNNING:
             values["started"] = now
         if status in _FINISHED:
@@ -199,27 +201,25 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         if error is not None:
             values["error"] = error
         with self._write() as conn:
-            result = conn.execute(t.update().where(t.c.id == run_id).values(**values))
-        if result.rowcount == 0:
+            conn.execute(q.update_by_id("pipeline_runs"), values)
+            row = conn.execute(q.run_by("id"), {"value": run_id}).first()
+        if row is None:
             raise DoesNotExistError(f"No pipeline run with id '{run_id}'.")
-        return self.get_run(run_id)
+        return run_record(row)
 
     def heartbeat(self, run_id: str) -> None:
-        from cairn.store.metadata.schema import pipeline_runs as t
+        from cairn.store.metadata import statements as q
 
+        beat = {"row_id": run_id, "heartbeat": time.time()}
         with self._write() as conn:
-            conn.execute(t.update().where(t.c.id == run_id).values(heartbeat=time.time()))
+            conn.execute(q.update_by_id("pipeline_runs"), beat)
 
     def mark_stale_runs_failed(self) -> list[str]:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.ownership import is_alive, this_host
-        from cairn.store.metadata.schema import pipeline_runs as t
 
-        running = str(ExecutionStatus.RUNNING)
-        cols = [t.c.id, t.c.name, t.c.owner_pid, t.c.owner_host, t.c.owner_token, t.c.heartbeat]
         with self._read() as conn:
-            rows = conn.execute(sa.select(*cols).where(t.c.status == running)).all()
+            rows = conn.execute(q.running_runs()).all()
         now, host, stale = time.time(), this_host(), []
         for row in rows:
             if row.owner_pid is None:

@@ -24,17 +24,7 @@ from cairn.models.run_records import (
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-_REUSABLE = (str(ExecutionStatus.COMPLETED), str(ExecutionStatus.CACHED))
 _FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
-
-
-def _runs_select() -> sa.Select[Any]:
-    import sqlalchemy as sa
-
-    from cairn.store.metadata.schema import pipeline_runs as r
-    from cairn.store.metadata.schema import pipelines as p
-
-    return sa.select(r, p.c.name.label("pipeline_name")).join(p, p.c.id == r.c.pipeline_id)
 
 
 class SQLQueriesMixin:
@@ -73,14 +63,14 @@ class SQLQueriesMixin:
 
     # ------------------------------------------------------------ runs
     def get_run(self, name_or_id: str) -> RunRecord:
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import run_record
-        from cairn.store.metadata.schema import pipeline_runs as r
 
         self.mark_stale_runs_failed()
         with self._read() as conn:
-            row = conn.execute(_runs_select().where(r.c.name == name_or_id)).first()
+            row = conn.execute(q.run_by("name"), {"value": name_or_id}).first()
             if row is None:
-                row = conn.execute(_runs_select().where(r.c.id == name_or_id)).first()
+                row = conn.execute(q.run_by("id"), {"value": name_or_id}).first()
         if row is None:
             raise DoesNotExistError(
                 f"No pipeline run called '{name_or_id}': list them with 'cairn pipeline runs list'."
@@ -106,10 +96,11 @@ class SQLQueriesMixin:
     ) -> list[RunRecord]:
         from cairn.store.metadata.convert import run_record
         from cairn.store.metadata.schema import pipeline_runs as r
+        from cairn.store.metadata.statements import runs_select
 
         self.mark_stale_runs_failed()
         order = (r.c.created.desc(), r.c.id.desc()) if newest_first else (r.c.created, r.c.id)
-        query = self._filtered(_runs_select(), pipeline, status).order_by(*order)
+        query = self._filtered(runs_select(), pipeline, status).order_by(*order)
         query = query.limit(max(0, limit)).offset(max(0, offset))
         with self._read() as conn:
             return [run_record(row) for row in conn.execute(query)]
@@ -138,8 +129,8 @@ class SQLQueriesMixin:
     ) -> StepRunRecord:
         from sqlalchemy.exc import IntegrityError
 
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import dumps
-        from cairn.store.metadata.schema import step_runs as t
 
         now = time.time()
         record = StepRunRecord(
@@ -163,7 +154,7 @@ class SQLQueriesMixin:
         }
         try:
             with self._write() as conn:
-                conn.execute(t.insert().values(**values))
+                conn.execute(q.insert("step_runs"), values)
         except IntegrityError as exc:
             raise EntityExistsError(
                 f"Step '{step_name}' already has a step run in run {run_id}, or the run "
@@ -183,9 +174,11 @@ class SQLQueriesMixin:
         logs_uri: str | None = None,
         attempts: int = 1,
     ) -> StepRunRecord:
-        from cairn.store.metadata.schema import step_runs as t
+        from cairn.store.metadata import statements as q
+        from cairn.store.metadata.convert import step_run_record
 
         values: dict[str, Any] = {
+            "row_id": step_run_id,
             "status": str(status),
             "cached": cached,
             "cache_reason": cache_reason,
@@ -197,49 +190,39 @@ class SQLQueriesMixin:
         if status in _FINISHED:
             values["finished"] = time.time()
         with self._write() as conn:
-            result = conn.execute(t.update().where(t.c.id == step_run_id).values(**values))
-        if result.rowcount == 0:
+            conn.execute(q.update_by_id("step_runs"), values)
+            row = conn.execute(q.select_by("step_runs", "id"), {"value": step_run_id}).first()
+        if row is None:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
-        return self.get_step_run(step_run_id)
+        return step_run_record(row)
 
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import step_run_record
-        from cairn.store.metadata.schema import step_runs as t
 
         with self._read() as conn:
-            row = conn.execute(sa.select(t).where(t.c.id == step_run_id)).first()
+            row = conn.execute(q.select_by("step_runs", "id"), {"value": step_run_id}).first()
         if row is None:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
         return step_run_record(row)
 
     def get_step_runs(self, run_id: str) -> list[StepRunRecord]:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import step_run_record
-        from cairn.store.metadata.schema import step_runs as t
 
-        query = sa.select(t).where(t.c.run_id == run_id).order_by(t.c.started, t.c.name)
+        self.mark_stale_runs_failed()
         with self._read() as conn:
-            return [step_run_record(row) for row in conn.execute(query)]
+            rows = conn.execute(q.steps_of_run(), {"value": run_id})
+            return [step_run_record(row) for row in rows]
 
     def find_cached_step(self, cache_key: str) -> StepRunRecord | None:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import step_run_record
-        from cairn.store.metadata.schema import step_runs as t
 
         if not cache_key:
             return None
-        query = (
-            sa.select(t)
-            .where(t.c.cache_key == cache_key, t.c.status.in_(_REUSABLE))
-            .order_by(t.c.finished.desc())
-            .limit(1)
-        )
         with self._read() as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(q.cached_step(), {"value": cache_key}).first()
         return None if row is None else step_run_record(row)
 
     # ------------------------------------------------------------ artifacts, lineage
@@ -254,8 +237,10 @@ class SQLQueriesMixin:
         content_hash: str = "",
         properties: dict[str, Any] | None = None,
     ) -> ArtifactRecord:
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import dumps
-        from cairn.store.metadata.schema import artifacts, step_outputs
 
         record = ArtifactRecord(
             id=str(uuid.uuid4()),
@@ -271,74 +256,59 @@ class SQLQueriesMixin:
         )
         values = {k: getattr(record, k) for k in record.__dataclass_fields__}
         values["properties"] = dumps(record.properties)
-        with self._write() as conn:
-            conn.execute(artifacts.insert().values(**values))
-            conn.execute(
-                step_outputs.insert().values(
-                    step_run_id=producer_step_run_id, name=output_name, artifact_id=record.id
-                )
-            )
-        return record
-
-    def _link(self, table: sa.Table, step_run_id: str, name: str, artifact_id: str) -> None:
-        from sqlalchemy.exc import IntegrityError
-
+        edge = {"step_run_id": producer_step_run_id, "name": output_name, "artifact_id": record.id}
         try:
             with self._write() as conn:
-                conn.execute(
-                    table.insert().values(
-                        step_run_id=step_run_id, name=name, artifact_id=artifact_id
-                    )
-                )
+                conn.execute(q.insert("artifacts"), values)
+                conn.execute(q.insert("step_outputs"), edge)
         except IntegrityError as exc:
             raise EntityExistsError(
-                f"Cannot record {table.name[5:-1]} '{name}' of step run {step_run_id}: it is "
+                f"Cannot record output '{output_name}' of step run {producer_step_run_id}: it "
+                "is recorded already, or the step run does not exist."
+            ) from exc
+        return record
+
+    def _link(self, table: str, step_run_id: str, name: str, artifact_id: str) -> None:
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata import statements as q
+
+        edge = {"step_run_id": step_run_id, "name": name, "artifact_id": artifact_id}
+        try:
+            with self._write() as conn:
+                conn.execute(q.insert(table), edge)
+        except IntegrityError as exc:
+            raise EntityExistsError(
+                f"Cannot record {table[5:-1]} '{name}' of step run {step_run_id}: it is "
                 "recorded already, or the step run or artifact does not exist."
             ) from exc
 
     def link_output(self, step_run_id: str, output_name: str, artifact_id: str) -> None:
-        from cairn.store.metadata.schema import step_outputs
-
-        self._link(step_outputs, step_run_id, output_name, artifact_id)
+        self._link("step_outputs", step_run_id, output_name, artifact_id)
 
     def record_input(self, step_run_id: str, input_name: str, artifact_id: str) -> None:
-        from cairn.store.metadata.schema import step_inputs
+        self._link("step_inputs", step_run_id, input_name, artifact_id)
 
-        self._link(step_inputs, step_run_id, input_name, artifact_id)
-
-    def _edges(self, table: sa.Table, step_run_id: str) -> dict[str, ArtifactRecord]:
-        import sqlalchemy as sa
-
+    def _edges(self, table: str, step_run_id: str) -> dict[str, ArtifactRecord]:
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import artifact_record
-        from cairn.store.metadata.schema import artifacts as a
 
-        query = (
-            sa.select(a, table.c.name.label("edge_name"))
-            .join(table, table.c.artifact_id == a.c.id)
-            .where(table.c.step_run_id == step_run_id)
-            .order_by(table.c.name)
-        )
         with self._read() as conn:
-            return {row.edge_name: artifact_record(row) for row in conn.execute(query)}
+            rows = conn.execute(q.edges(table), {"value": step_run_id})
+            return {row.edge_name: artifact_record(row) for row in rows}
 
     def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
-        from cairn.store.metadata.schema import step_outputs
-
-        return self._edges(step_outputs, step_run_id)
+        return self._edges("step_outputs", step_run_id)
 
     def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
-        from cairn.store.metadata.schema import step_inputs
-
-        return self._edges(step_inputs, step_run_id)
+        return self._edges("step_inputs", step_run_id)
 
     def get_artifact(self, artifact_id: str) -> ArtifactRecord:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import artifact_record
-        from cairn.store.metadata.schema import artifacts as a
 
         with self._read() as conn:
-            row = conn.execute(sa.select(a).where(a.c.id == artifact_id)).first()
+            row = conn.execute(q.select_by("artifacts", "id"), {"value": artifact_id}).first()
         if row is None:
             raise DoesNotExistError(f"No artifact with id '{artifact_id}'.")
         return artifact_record(row)
@@ -360,27 +330,24 @@ class SQLQueriesMixin:
 
     # ------------------------------------------------------------ metadata
     def log_metadata(self, step_run_id: str, key: str, value: Any) -> None:
-        import sqlalchemy as sa
         from sqlalchemy.exc import IntegrityError
 
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import metadata_columns
-        from cairn.store.metadata.schema import step_metadata as t
 
-        columns = {**metadata_columns(value), "created": time.time()}
-        where = sa.and_(t.c.step_run_id == step_run_id, t.c.key == key)
+        row = {"step_run_id": step_run_id, "key": key, **metadata_columns(value)}
+        row["created"] = time.time()
         try:
             with self._write() as conn:
-                conn.execute(t.delete().where(where))
-                conn.execute(t.insert().values(step_run_id=step_run_id, key=key, **columns))
+                conn.execute(q.delete_metadata_key(), {"sr_id": step_run_id, "meta_key": key})
+                conn.execute(q.insert("step_metadata"), row)
         except IntegrityError as exc:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.") from exc
 
     def get_metadata(self, step_run_id: str) -> dict[str, MetadataEntry]:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import statements as q
         from cairn.store.metadata.convert import metadata_entry
-        from cairn.store.metadata.schema import step_metadata as t
 
-        query = sa.select(t).where(t.c.step_run_id == step_run_id).order_by(t.c.key)
         with self._read() as conn:
-            return {row.key: metadata_entry(row) for row in conn.execute(query)}
+            rows = conn.execute(q.select_by("step_metadata", "step_run_id"), {"value": step_run_id})
+            return {row.key: metadata_entry(row) for row in rows}

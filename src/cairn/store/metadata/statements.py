@@ -1,0 +1,114 @@
+"""Prebuilt SQL statements of the metadata store's hot paths.
+
+Building a SQLAlchemy construct costs far more than executing a cached one, so
+the statements the step runner issues for every step are built once (with
+``bindparam`` placeholders) and executed with plain parameter dictionaries.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from cairn.store.metadata.schema import (
+    artifacts,
+    pipeline_runs,
+    pipelines,
+    step_inputs,
+    step_metadata,
+    step_outputs,
+    step_runs,
+)
+
+TABLES = {
+    "pipelines": pipelines,
+    "pipeline_runs": pipeline_runs,
+    "step_runs": step_runs,
+    "artifacts": artifacts,
+    "step_inputs": step_inputs,
+    "step_outputs": step_outputs,
+    "step_metadata": step_metadata,
+}
+
+
+@cache
+def insert(table: str) -> sa.Insert:
+    """``INSERT INTO table``; execute with a dict of column values."""
+    return TABLES[table].insert()
+
+
+@cache
+def update_by_id(table: str) -> sa.Update:
+    """``UPDATE table ... WHERE id = :row_id``; execute with ``row_id`` and column values."""
+    t = TABLES[table]
+    return t.update().where(t.c.id == sa.bindparam("row_id"))
+
+
+@cache
+def select_by(table: str, column: str) -> sa.Select[Any]:
+    """``SELECT * FROM table WHERE column = :value``."""
+    t = TABLES[table]
+    return sa.select(t).where(t.c[column] == sa.bindparam("value"))
+
+
+@cache
+def runs_select() -> sa.Select[Any]:
+    """Runs joined with their pipeline's name (``pipeline_name``)."""
+    r, p = pipeline_runs, pipelines
+    return sa.select(r, p.c.name.label("pipeline_name")).join(p, p.c.id == r.c.pipeline_id)
+
+
+@cache
+def run_by(column: str) -> sa.Select[Any]:
+    """One run (with ``pipeline_name``) by ``name`` or ``id`` = ``:value``."""
+    return runs_select().where(pipeline_runs.c[column] == sa.bindparam("value"))
+
+
+@cache
+def running_runs() -> sa.Select[Any]:
+    """Ownership columns of the runs whose status is running."""
+    r = pipeline_runs
+    cols = (r.c.id, r.c.name, r.c.owner_pid, r.c.owner_host, r.c.owner_token, r.c.heartbeat)
+    return sa.select(*cols).where(r.c.status == "running")
+
+
+@cache
+def cached_step() -> sa.Select[Any]:
+    """The newest completed or cached step run with cache key ``:value``."""
+    t = step_runs
+    return (
+        sa.select(t)
+        .where(t.c.cache_key == sa.bindparam("value"), t.c.status.in_(["completed", "cached"]))
+        .order_by(t.c.finished.desc())
+        .limit(1)
+    )
+
+
+@cache
+def edges(table: str) -> sa.Select[Any]:
+    """Artifacts linked to step run ``:value`` through ``step_inputs`` or ``step_outputs``."""
+    e = TABLES[table]
+    return (
+        sa.select(artifacts, e.c.name.label("edge_name"))
+        .join(e, e.c.artifact_id == artifacts.c.id)
+        .where(e.c.step_run_id == sa.bindparam("value"))
+        .order_by(e.c.name)
+    )
+
+
+@cache
+def delete_metadata_key() -> sa.Delete:
+    """Delete the metadata ``:key`` of step run ``:step_run_id``."""
+    t = step_metadata
+    return t.delete().where(
+        t.c.step_run_id == sa.bindparam("sr_id"), t.c.key == sa.bindparam("meta_key")
+    )
+
+
+@cache
+def steps_of_run() -> sa.Select[Any]:
+    """The step runs of run ``:value`` in the order they started."""
+    t = step_runs
+    return sa.select(t).where(t.c.run_id == sa.bindparam("value")).order_by(t.c.started, t.c.name)
