@@ -104,14 +104,16 @@ class PipelineTracer:
 
     pipeline_name: str
     calls: dict[str, StepCall] = field(default_factory=dict)
+    _next_index: dict[str, int] = field(default_factory=dict)
 
     def unique_name(self, base: str) -> str:
         """``base`` if unused, else ``base_2``, ``base_3``, ..."""
         if base not in self.calls:
             return base
-        index = 2
+        index = self._next_index.get(base, 2)
         while f"{base}_{index}" in self.calls:
             index += 1
+        self._next_index[base] = index + 1
         return f"{base}_{index}"
 
     def add(self, call: StepCall) -> None:
