@@ -30,6 +30,7 @@ their unfinished steps, failed.
 from __future__ import annotations
 
 from abc import abstractmethod
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
 from cairn.enums import ExecutionStatus, StackComponentType
@@ -52,6 +53,22 @@ class BaseMetadataStore(StackComponent):
     """
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.METADATA_STORE
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Group this thread's writes into one transaction, committed at the end.
+
+        Use it around a few quick writes that belong together (e.g. registering a
+        step's outputs, its metadata and finishing it) to save per-transaction
+        costs; never around user code, since the store may hold a write lock
+        meanwhile. Reads inside see the batch's writes. Stores without
+        transactions may ignore it (the default does nothing).
+
+        Example:
+            >>> with store.batch():
+            ...     store.register_artifact(step_id, "output", uri, dtype, mat)
+            ...     store.finish_step_run(step_id, ExecutionStatus.COMPLETED)
+        """
+        return nullcontext()
 
     # ------------------------------------------------------------ pipelines
     @abstractmethod

@@ -11,6 +11,7 @@ each process.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -47,6 +48,8 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
     stale_after: float | None = None
 
     _ready_pid: int = PrivateAttr(default=-1)
+    _engine: Any = PrivateAttr(default=None)
+    _local: threading.local = PrivateAttr(default_factory=threading.local)
 
     # ------------------------------------------------------------ connection
     def connection_url(self) -> str:
@@ -60,12 +63,13 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
     @property
     def engine(self) -> Any:
         """The SQLAlchemy engine (cached per URL and process); the schema is migrated once."""
+        if self._ready_pid == os.getpid() and self._engine is not None:
+            return self._engine
         from cairn.store.metadata.engine import get_engine
 
         engine = get_engine(self.connection_url())
-        if self._ready_pid != os.getpid():
-            self._migrate(engine)
-            self._ready_pid = os.getpid()
+        self._migrate(engine)
+        self._engine, self._ready_pid = engine, os.getpid()
         return engine
 
     def _migrate(self, engine: Any) -> None:
@@ -84,12 +88,29 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
             raise StoreError(f"Cannot open the metadata store {self}: {exc}") from exc
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the writes of this thread into one transaction (see the base class)."""
+        if getattr(self._local, "conn", None) is not None:
+            yield  # nested: the outer batch commits
+            return
+        with self._write() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
     def _write(self) -> Iterator[Any]:
-        """A connection in a write transaction (committed on success)."""
+        """A connection in a write transaction (committed on success), or the batch's."""
         from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
         from cairn.store.metadata.engine import WRITE_OPTION
 
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
         try:
             options = {WRITE_OPTION: True}
             with self.engine.connect().execution_options(**options) as conn, conn.begin():
@@ -101,9 +122,13 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
 
     @contextmanager
     def _read(self) -> Iterator[Any]:
-        """A connection for reading."""
+        """A connection for reading (the batch's inside a batch, to see its writes)."""
         from sqlalchemy.exc import SQLAlchemyError
 
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
         try:
             with self.engine.connect() as conn:
                 yield conn
