@@ -230,7 +230,7 @@ def test_register_stack_and_activate(registry: StackRegistry, bell: str) -> None
 
 def test_stack_without_required_types_is_refused(registry: StackRegistry) -> None:
     before = registry.store.list_stacks()
-    with pytest.raises(StackValidationError, match="metadata-store.*-m <metadata-store>"):
+    with pytest.raises(StackValidationError, match=r"metadata-store.*-m <metadata-store>"):
         registry.register_stack("s", {T.ORCHESTRATOR: "default", T.ARTIFACT_STORE: "default"})
     assert registry.store.list_stacks() == before
 
@@ -278,7 +278,7 @@ def test_component_whose_flavor_vanished(registry: StackRegistry, bell: str) -> 
 
 def test_stored_config_that_no_longer_validates(registry: StackRegistry) -> None:
     registry.store.update_component(T.ARTIFACT_STORE, "default", {"path": "/x", "old": 1})
-    with pytest.raises(ConfigurationError, match="artifact-store 'default'.*old: unknown"):
+    with pytest.raises(ConfigurationError, match=r"artifact-store 'default'.*old: unknown"):
         registry.get_component(T.ARTIFACT_STORE, "default")
 
 
