@@ -3,7 +3,8 @@
 A forked child gets its own engine (connections must not cross a fork). SQLite
 connections use WAL journaling, a busy timeout, foreign keys and
 ``synchronous=NORMAL``; write transactions start with ``BEGIN IMMEDIATE`` so
-that two processes writing at once wait for each other instead of failing.
+that two processes writing at once wait for each other instead of failing;
+reads need no transaction (each ``SELECT`` sees a consistent WAL snapshot).
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ def _setup_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Writers take the write lock up front (so busy_timeout applies instead of a
+        # failed lock upgrade); readers run each SELECT in autocommit (WAL snapshot).
+        if conn.get_execution_options().get(WRITE_OPTION, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_engine(url: str, **kwargs: Any) -> sa.Engine:
