@@ -113,12 +113,6 @@ class HashingWriter:
         return getattr(self._raw, name)
 
 
-def _relative(store: BaseArtifactStore, root: str, path: str) -> str:
-    root_stripped = store.filesystem._strip_protocol(root).rstrip("/")
-    stripped = store.filesystem._strip_protocol(path)
-    return str(stripped)[len(root_stripped) + 1 :]
-
-
 def _file_digest(store: BaseArtifactStore, path: str) -> str:
     digest = new_hash()
     with store.open(path, "rb") as f:
@@ -138,14 +132,18 @@ def folder_digest(
         known: digests already computed while writing, by relative name.
     """
     known = known or {}
+    fs = store.filesystem
+    prefix = str(fs._strip_protocol(root)).rstrip("/") + "/"
+    found = fs.find(root, detail=True)  # one listing with sizes, recursive
+    files = sorted(
+        (str(fs._strip_protocol(path))[len(prefix) :], path, int(info.get("size") or 0))
+        for path, info in found.items()
+        if info.get("type", "file") == "file"
+    )
     total = 0
     outer = new_hash()
-    files: list[str] = []
-    for folder, _dirs, names in store.walk(root):
-        files.extend(f"{folder.rstrip('/')}/{n}" for n in names)
-    for path in sorted(files, key=lambda p: _relative(store, root, p)):
-        rel = _relative(store, root, path)
-        total += store.size(path)
+    for rel, path, size in files:
+        total += size
         digest = known.get(rel) or _file_digest(store, path)
         outer.update(f"{rel}\0{digest}\n".encode())
     return total, f"{str(outer.name).lower()}:{outer.hexdigest()}"
