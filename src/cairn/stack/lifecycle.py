@@ -84,7 +84,7 @@ def component_down(component: StackComponent, force: bool = False) -> str:
         return "not provisioned"
     if not component.is_running:
         return "already suspended"
-    return "nothing to stop (this flavor has no resources to suspend)"
+    return "nothing to suspend (always running)"
 
 
 def log_tail(component: StackComponent, lines: int = LOG_TAIL_LINES) -> str | None:
@@ -122,7 +122,9 @@ def type_name(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _members(registry: StackRegistry, stack_name: str | None) -> list[tuple[StackComponentType, str]]:
+def _members(
+    registry: StackRegistry, stack_name: str | None
+) -> list[tuple[StackComponentType, str]]:
     record = registry.store.get_stack(stack_name or registry.active_stack_name())
     order = list(StackComponentType)
     return sorted(record.components.items(), key=lambda item: order.index(item[0]))

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from cairn.config import ENV_ACTIVE_STACK, config_dir, find_repository, local_stores_dir
 from cairn.enums import StackComponentType
-from cairn.exceptions import ConcurrentUpdateError, ConfigurationError, DoesNotExistError
+from cairn.exceptions import (
+    ConcurrentUpdateError,
+    ConfigurationError,
+    DoesNotExistError,
+    IllegalOperationError,
+)
 from cairn.store.records import ComponentRecord, StackRecord
 from cairn.store.registry_store import RegistryStore, SQLiteRegistryStore
 
@@ -150,6 +155,37 @@ class StackRegistry:
         self.store.set_active_stack_name(name)
         return "global"
 
+    def rename_stack(self, name: str, new_name: str) -> None:
+        """Rename a stack; the global active stack and this repository's pin follow."""
+        self.store.rename_stack(name, new_name)
+        repo = find_repository()
+        if repo is not None and repo.active_stack == name:
+            repo.set_active_stack(new_name)
+
+    def delete_stack(self, name: str) -> None:
+        """Delete a stack (not its components); refused for the active stack.
+
+        Raises:
+            DoesNotExistError: there is no stack ``name``.
+            IllegalOperationError: ``name`` is the active stack (globally, for this
+                repository or through ``$CAIRN_ACTIVE_STACK``).
+        """
+        self.check_stack_deletable(name)
+        self.store.delete_stack(name)
+
+    def check_stack_deletable(self, name: str) -> None:
+        """Raise what :meth:`delete_stack` would raise, without deleting anything."""
+        self.store.get_stack(name)
+        try:
+            active = self.active_stack_name()
+        except DoesNotExistError:
+            active = None
+        if active == name:
+            raise IllegalOperationError(
+                f"Stack '{name}' is the active stack: activate another one first "
+                f"('cairn stack set OTHER')."
+            )
+
     # ------------------------------------------------------------ components
     def flavor_class(self, type: StackComponentType, flavor: str) -> type[StackComponent]:
         from cairn.stack.flavor_registry import get_flavor_class
@@ -181,19 +217,30 @@ class StackRegistry:
     def get_component(self, type: StackComponentType, name: str) -> StackComponent:
         return self.build_component(self.store.get_component(type, name))
 
-    def register_component(
+    def new_component(
         self, type: StackComponentType, name: str, flavor: str, params: Mapping[str, Any]
     ) -> StackComponent:
-        """Validate and register a component; nothing is stored if validation fails."""
+        """A validated component that is not stored (what ``register_component`` would store).
+
+        Raises:
+            FlavorError: the flavor is unknown (the message lists the known ones).
+            ConfigurationError: a parameter is missing or invalid (naming the field).
+        """
         from pydantic import ValidationError
 
         cls = self.flavor_class(type, flavor)
         try:
-            component = cls(name=name, **_coerce(cls, params))
+            return cls(name=name, **_coerce(cls, params))
         except ValidationError as exc:
             raise ConfigurationError(
                 _validation_message(f"{type.cli_name} '{name}' (flavor {flavor})", exc)
             ) from exc
+
+    def register_component(
+        self, type: StackComponentType, name: str, flavor: str, params: Mapping[str, Any]
+    ) -> StackComponent:
+        """Validate and register a component; nothing is stored if validation fails."""
+        component = self.new_component(type, name, flavor, params)
         self.store.create_component(self._record_of(component))
         return component
 

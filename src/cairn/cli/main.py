@@ -1,0 +1,89 @@
+"""The ``cairn`` command: a lazy root group and the error boundary of the CLI.
+
+Every subcommand is listed in :data:`COMMANDS` (one line each; the ten
+component groups are generated from :class:`~cairn.enums.StackComponentType`)
+and imported only when invoked, so ``cairn --help`` imports click alone.
+
+A :class:`~cairn.exceptions.CairnError` becomes one line ``Error: <message>`` on
+stderr and exit code 1; ``cairn --debug ...`` also prints the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from cairn.cli.lazy_group import LazyGroup
+from cairn.cli.output import plural
+from cairn.enums import StackComponentType
+from cairn.exceptions import CairnError
+
+ENV_DEBUG = "CAIRN_DEBUG"
+
+
+def _component_commands() -> dict[str, tuple[str, str]]:
+    return {
+        t.cli_name: (f"cairn.cli.component_commands:{t.value}", f"Manage {plural(t)}.")
+        for t in StackComponentType
+    }
+
+
+#: Every subcommand of ``cairn``: name -> ("module:attr", short help).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("cairn.cli.basic_commands:init", "Make this folder a Cairn repository (.cairn/)."),
+    "version": ("cairn.cli.basic_commands:version", "Show Cairn's version."),
+    "stack": ("cairn.cli.stack_commands:stack", "Manage stacks."),
+    "pipeline": ("cairn.cli.pipeline_commands:pipeline", "Pipelines and their runs."),
+    **_component_commands(),
+}
+
+
+class CairnGroup(LazyGroup):
+    """The root group: lazy subcommands and Cairn's error boundary."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug")) or os.environ.get(ENV_DEBUG) == "1"
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except CairnError as exc:
+            _report(str(exc), debug)
+        except Exception as exc:
+            hint = "" if debug else " (rerun with 'cairn --debug ...' to see the traceback)"
+            _report(f"unexpected {type(exc).__name__}: {exc}{hint}", debug)
+        ctx.exit(1)
+
+
+def _report(message: str, debug: bool) -> None:
+    if debug:
+        click.echo(traceback.format_exc().rstrip(), err=True)
+    first = message.strip().splitlines()[0] if message.strip() else "failed"
+    click.echo(f"Error: {first}", err=True)
+
+
+@click.group(
+    cls=CairnGroup,
+    lazy_subcommands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+def cli(debug: bool) -> None:
+    """Cairn: ML pipelines on a stack of pluggable infrastructure.
+
+    Every command of a component type, e.g. 'cairn artifact-store --help',
+    works the same for the ten types.
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``cairn`` console script."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="cairn")
+
+
+if __name__ == "__main__":
+    main()
