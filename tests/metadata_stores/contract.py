@@ -183,3 +183,18 @@ class MetadataStoreContract:
         assert kept.producer_step_run_id is None
         assert store.get_step_outputs(cached.id)["shared"].id == shared.id
         assert store.count_runs() == 1
+
+    def test_batch_commits_together_or_not_at_all(self, store: BaseMetadataStore) -> None:
+        run = make_run(store)
+        with store.batch():
+            step = store.create_step_run(run.id, "a")
+            store.register_artifact(step.id, "output", "/s/a", "t", "m")
+            with store.batch():  # nested batches join the outer one
+                store.log_metadata(step.id, "k", 1)
+            done = store.finish_step_run(step.id, S.COMPLETED)  # reads see the batch
+            assert done.status == S.COMPLETED
+        assert store.get_step_outputs(step.id)["output"].uri == "/s/a"
+        with pytest.raises(RuntimeError), store.batch():
+            store.create_step_run(run.id, "b")
+            raise RuntimeError("abort")
+        assert [s.name for s in store.get_step_runs(run.id)] == ["a"]
