@@ -145,3 +145,40 @@ def test_materializers_only_use_the_store_file_api(kind: str) -> None:
         assert loaded == value
     assert [p.rsplit("/", 1)[-1] for p in store.glob(store.join("*"))] == ["out"]
     store.rmtree(store.path)
+
+
+_KILLED_WRITER = """
+import os, signal, sys
+from cairn.artifact_stores import LocalArtifactStore
+from cairn.materializers import BaseMaterializer, write_artifact
+
+class Dying(BaseMaterializer):
+    ASSOCIATED_TYPES = (bytes,)
+    def save(self, data):
+        with self.open("data.bin", "wb") as f:
+            f.write(data[: len(data) // 2])
+            f.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+    def load(self, data_type):
+        raise NotImplementedError
+
+store = LocalArtifactStore(name="a", path=sys.argv[1])
+write_artifact(store, store.join("out"), Dying, b"x" * 1_000_000)
+"""
+
+
+@pytest.mark.slow
+def test_process_killed_mid_write_leaves_no_complete_artifact(
+    artifact_store: LocalArtifactStore,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITER, artifact_store.path], timeout=120, check=False
+    )
+    assert proc.returncode == -signal.SIGKILL
+    assert not artifact_store.exists(artifact_store.join("out"))
+    (leftover,) = artifact_store.listdir(artifact_store.path)
+    assert leftover.startswith("out.tmp-")  # an incomplete write is never at the artifact's URI
