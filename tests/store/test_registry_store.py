@@ -293,3 +293,7 @@ def test_folder_that_cannot_be_created(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="Cannot create the folder"):
         SQLiteRegistryStore(blocker / "registry.db", tmp_path)
+
+
+def test_only_the_owner_can_read_the_database(store: SQLiteRegistryStore, db_path: Path) -> None:
+    assert db_path.stat().st_mode & 0o777 == 0o600

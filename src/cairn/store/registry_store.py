@@ -109,6 +109,15 @@ def _too_new(path: Path, version: int) -> StoreSchemaError:
     )
 
 
+def _restrict_permissions(path: Path) -> None:
+    """Only the owner may read the registry: it holds component secrets."""
+    try:
+        if path.is_file() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:  # not ours to change (shared registry): leave it as it is
+        pass
+
+
 class SQLiteRegistryStore:
     """Registry store in a SQLite file.
 
@@ -133,6 +142,7 @@ class SQLiteRegistryStore:
             self._conn = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise _unreadable(path, exc) from exc
+        _restrict_permissions(path)
         try:
             self._open(upto)
         except BaseException:
@@ -172,6 +182,11 @@ class SQLiteRegistryStore:
     def close(self) -> None:
         """Close the database connection."""
         self._conn.close()
+
+    def __del__(self) -> None:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            conn.close()
 
     def __enter__(self) -> SQLiteRegistryStore:
         return self
