@@ -137,23 +137,24 @@ class StepRunner:
         step = self.deployment.step(step_name)
         inputs = self.input_artifacts(step)
         key = cache_key(step, {arg: a.content_hash for arg, a in inputs.items()})
-        record = self.store.create_step_run(
-            self.deployment.run_id,
-            step_name,
-            cache_key=key,
-            parameters=step.parameters,
-            code_hash=step.code_hash,
-        )
         enabled, origin = cache_setting(self.deployment, step_name)
-        if enabled:
-            reused = self._try_cache(record, step, key)
-            if reused is not None:
-                return reused
-            reason = f"no earlier completed step run has cache key {key[:12]}"
-        else:
-            reason = f"caching disabled by {origin}"
-        for arg, artifact in inputs.items():
-            self.store.record_input(record.id, arg, artifact.id)
+        with self.store.batch():  # one transaction: record, cache check, inputs
+            record = self.store.create_step_run(
+                self.deployment.run_id,
+                step_name,
+                cache_key=key,
+                parameters=step.parameters,
+                code_hash=step.code_hash,
+            )
+            if enabled:
+                reused = self._try_cache(record, step, key)
+                if reused is not None:
+                    return reused
+                reason = f"no earlier completed step run has cache key {key[:12]}"
+            else:
+                reason = f"caching disabled by {origin}"
+            for arg, artifact in inputs.items():
+                self.store.record_input(record.id, arg, artifact.id)
         return self._execute(record, step, inputs, reason)
 
     def _try_cache(self, record: StepRunRecord, step: StepSpec, key: str) -> StepRunRecord | None:
@@ -310,24 +311,26 @@ class StepRunner:
         attempts: int,
     ) -> StepRunRecord:
         outputs: dict[str, ArtifactRecord] = {}
-        for name, artifact in written.items():
-            outputs[name] = self.store.register_artifact(
-                record.id,
-                name,
-                artifact.uri,
-                artifact.data_type,
-                artifact.materializer,
-                size=artifact.size,
-                content_hash=artifact.content_hash,
-                properties=artifact.properties,
+        with self.store.batch():  # one transaction: artifacts, metadata, completion
+            for name, artifact in written.items():
+                outputs[name] = self.store.register_artifact(
+                    record.id,
+                    name,
+                    artifact.uri,
+                    artifact.data_type,
+                    artifact.materializer,
+                    size=artifact.size,
+                    content_hash=artifact.content_hash,
+                    properties=artifact.properties,
+                )
+            for key, value in context.metadata.items():
+                self.store.log_metadata(record.id, key, value)
+            finished = self.store.finish_step_run(
+                record.id, ExecutionStatus.COMPLETED, cache_reason=reason, attempts=attempts
             )
-        for key, value in context.metadata.items():
-            self.store.log_metadata(record.id, key, value)
         with self._lock:
             self._outputs[step.name] = outputs
-        return self.store.finish_step_run(
-            record.id, ExecutionStatus.COMPLETED, cache_reason=reason, attempts=attempts
-        )
+        return finished
 
     def _record_failure(
         self, record: StepRunRecord, exc: StepFailedError, reason: str, attempts: int
