@@ -29,6 +29,13 @@ class Stack:
     Args:
         name: the stack's name.
         components: the components, keyed by their type.
+
+    Raises:
+        ConfigurationError: a component is keyed under a type that is not its own.
+
+    Example:
+        >>> stack = Stack.from_components("dev", [orchestrator, artifact_store, metadata_store])
+        >>> stack.validate()
     """
 
     def __init__(self, name: str, components: Mapping[StackComponentType, StackComponent]) -> None:
@@ -43,7 +50,11 @@ class Stack:
 
     @classmethod
     def from_components(cls, name: str, components: list[StackComponent]) -> Stack:
-        """Build a stack from a list, refusing two components of one type."""
+        """Build a stack from a list, refusing two components of one type.
+
+        Raises:
+            ConfigurationError: two components have the same type.
+        """
         by_type: dict[StackComponentType, StackComponent] = {}
         for component in components:
             if component.TYPE in by_type:
@@ -60,9 +71,11 @@ class Stack:
         return dict(self._components)
 
     def __iter__(self) -> Iterator[StackComponent]:
+        """The components, in the order they were given."""
         return iter(self._components.values())
 
     def get(self, component_type: StackComponentType) -> StackComponent | None:
+        """The component of ``component_type``, or ``None``."""
         return self._components.get(component_type)
 
     def _required(self, component_type: StackComponentType) -> Any:
@@ -76,42 +89,52 @@ class Stack:
 
     @property
     def orchestrator(self) -> BaseOrchestrator:
+        """The orchestrator (required)."""
         return self._required(StackComponentType.ORCHESTRATOR)  # type: ignore[no-any-return]
 
     @property
     def artifact_store(self) -> BaseArtifactStore:
+        """The artifact store (required)."""
         return self._required(StackComponentType.ARTIFACT_STORE)  # type: ignore[no-any-return]
 
     @property
     def metadata_store(self) -> BaseMetadataStore:
+        """The metadata store (required)."""
         return self._required(StackComponentType.METADATA_STORE)  # type: ignore[no-any-return]
 
     @property
     def container_registry(self) -> BaseContainerRegistry | None:
+        """The container registry, if the stack has one."""
         return self._components.get(StackComponentType.CONTAINER_REGISTRY)  # type: ignore[return-value]
 
     @property
     def secrets_manager(self) -> BaseSecretsManager | None:
+        """The secrets manager, if the stack has one."""
         return self._components.get(StackComponentType.SECRETS_MANAGER)  # type: ignore[return-value]
 
     @property
     def step_operator(self) -> BaseStepOperator | None:
+        """The step operator, if the stack has one."""
         return self._components.get(StackComponentType.STEP_OPERATOR)  # type: ignore[return-value]
 
     @property
     def model_deployer(self) -> BaseModelDeployer | None:
+        """The model deployer, if the stack has one."""
         return self._components.get(StackComponentType.MODEL_DEPLOYER)  # type: ignore[return-value]
 
     @property
     def feature_store(self) -> BaseFeatureStore | None:
+        """The feature store, if the stack has one."""
         return self._components.get(StackComponentType.FEATURE_STORE)  # type: ignore[return-value]
 
     @property
     def experiment_tracker(self) -> BaseExperimentTracker | None:
+        """The experiment tracker, if the stack has one."""
         return self._components.get(StackComponentType.EXPERIMENT_TRACKER)  # type: ignore[return-value]
 
     @property
     def alerter(self) -> BaseAlerter | None:
+        """The alerter, if the stack has one."""
         return self._components.get(StackComponentType.ALERTER)  # type: ignore[return-value]
 
     # ------------------------------------------------------------ validation
