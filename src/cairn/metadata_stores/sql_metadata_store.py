@@ -202,7 +202,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         }
         try:
             with self._write() as conn:
-                conn.execute(q.insert("pipeline_runs"), values)
+                q.execute(conn, q.insert("pipeline_runs"), values)
                 row = conn.execute(q.run_by("id"), {"value": values["id"]}).one()
         except IntegrityError as exc:
             raise EntityExistsError(
@@ -226,7 +226,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         if error is not None:
             values["error"] = error
         with self._write() as conn:
-            conn.execute(q.update_by_id("pipeline_runs"), values)
+            q.execute(conn, q.update_by_id("pipeline_runs"), values)
             row = conn.execute(q.run_by("id"), {"value": run_id}).first()
         if row is None:
             raise DoesNotExistError(f"No pipeline run with id '{run_id}'.")
@@ -237,7 +237,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
 
         beat = {"row_id": run_id, "heartbeat": time.time()}
         with self._write() as conn:
-            conn.execute(q.update_by_id("pipeline_runs"), beat)
+            q.execute(conn, q.update_by_id("pipeline_runs"), beat)
 
     def mark_stale_runs_failed(self) -> list[str]:
         from cairn.store.metadata import statements as q

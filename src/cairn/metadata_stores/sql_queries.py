@@ -154,7 +154,7 @@ class SQLQueriesMixin:
         }
         try:
             with self._write() as conn:
-                conn.execute(q.insert("step_runs"), values)
+                q.execute(conn, q.insert("step_runs"), values)
         except IntegrityError as exc:
             raise EntityExistsError(
                 f"Step '{step_name}' already has a step run in run {run_id}, or the run "
@@ -190,7 +190,7 @@ class SQLQueriesMixin:
         if status in _FINISHED:
             values["finished"] = time.time()
         with self._write() as conn:
-            conn.execute(q.update_by_id("step_runs"), values)
+            q.execute(conn, q.update_by_id("step_runs"), values)
             row = conn.execute(q.select_by("step_runs", "id"), {"value": step_run_id}).first()
         if row is None:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
@@ -259,8 +259,8 @@ class SQLQueriesMixin:
         edge = {"step_run_id": producer_step_run_id, "name": output_name, "artifact_id": record.id}
         try:
             with self._write() as conn:
-                conn.execute(q.insert("artifacts"), values)
-                conn.execute(q.insert("step_outputs"), edge)
+                q.execute(conn, q.insert("artifacts"), values)
+                q.execute(conn, q.insert("step_outputs"), edge)
         except IntegrityError as exc:
             raise EntityExistsError(
                 f"Cannot record output '{output_name}' of step run {producer_step_run_id}: it "
@@ -276,7 +276,7 @@ class SQLQueriesMixin:
         edge = {"step_run_id": step_run_id, "name": name, "artifact_id": artifact_id}
         try:
             with self._write() as conn:
-                conn.execute(q.insert(table), edge)
+                q.execute(conn, q.insert(table), edge)
         except IntegrityError as exc:
             raise EntityExistsError(
                 f"Cannot record {table[5:-1]} '{name}' of step run {step_run_id}: it is "
@@ -339,8 +339,8 @@ class SQLQueriesMixin:
         row["created"] = time.time()
         try:
             with self._write() as conn:
-                conn.execute(q.delete_metadata_key(), {"sr_id": step_run_id, "meta_key": key})
-                conn.execute(q.insert("step_metadata"), row)
+                q.execute(conn, q.delete_metadata_key(), {"sr_id": step_run_id, "meta_key": key})
+                q.execute(conn, q.insert("step_metadata"), row)
         except IntegrityError as exc:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.") from exc
 

@@ -112,3 +112,26 @@ def steps_of_run() -> sa.Select[Any]:
     """The step runs of run ``:value`` in the order they started."""
     t = step_runs
     return sa.select(t).where(t.c.run_id == sa.bindparam("value")).order_by(t.c.started, t.c.name)
+
+
+_COMPILED: dict[tuple[int, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]) -> Any:
+    """Execute a prebuilt statement with the SQL compiled once per dialect and parameter set.
+
+    This skips SQLAlchemy's per-call statement handling (the hot paths run a few
+    statements per step); rows come back as plain driver rows (booleans may be ints).
+    """
+    dialect = conn.dialect
+    keys = tuple(sorted(params))
+    cache_key = (id(statement), dialect.name, keys)
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        result = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
+        positions = tuple(result.positiontup) if result.positional else None
+        compiled = _COMPILED[cache_key] = (result.string, positions)
+    sql, positions = compiled
+    if positions is None:
+        return conn.exec_driver_sql(sql, params)
+    return conn.exec_driver_sql(sql, tuple(params[k] for k in positions))
