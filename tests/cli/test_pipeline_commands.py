@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cairn.cli.pipeline_commands import pipeline
+from cairn.cli.main import cli
 from cairn.client import Client
 
 PIPELINE_FILE = textwrap.dedent(
@@ -34,7 +34,7 @@ PIPELINE_FILE = textwrap.dedent(
 
 
 def _invoke(*args: str, input: str | None = None) -> str:
-    result = CliRunner().invoke(pipeline, list(args), input=input, catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["pipeline", *args], input=input, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -77,7 +77,7 @@ def test_run_with_config_then_list_describe_delete(tmp_path: Path) -> None:
 def test_delete_asks_for_confirmation(tmp_path: Path) -> None:
     _invoke("run", str(_write(tmp_path)))
     name = Client().list_runs()[0].name
-    result = CliRunner().invoke(pipeline, ["runs", "delete", name], input="n\n")
+    result = CliRunner().invoke(cli, ["pipeline", "runs", "delete", name], input="n\n")
     assert result.exit_code == 1
     assert len(Client().list_runs()) == 1
 
@@ -86,9 +86,25 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     path = _write(tmp_path)
     bad = tmp_path / "bad.yaml"
     bad.write_text("colour: red\n")
-    result = CliRunner().invoke(pipeline, ["run", str(path), "-c", str(bad)])
+    result = CliRunner().invoke(cli, ["pipeline", "run", str(path), "-c", str(bad)])
     assert result.exit_code == 1 and "Unknown key(s) colour" in result.output
-    result = CliRunner().invoke(pipeline, ["run", str(path), "--pipeline", "nope"])
+    result = CliRunner().invoke(cli, ["pipeline", "run", str(path), "--pipeline", "nope"])
     assert result.exit_code == 1 and "defines no pipeline 'nope'" in result.output
-    result = CliRunner().invoke(pipeline, ["runs", "describe", "missing"])
+    result = CliRunner().invoke(cli, ["pipeline", "runs", "describe", "missing"])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_failing_run_shows_the_step_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "failing.py"
+    path.write_text(
+        "from cairn import pipeline, step\n"
+        "@step\n"
+        "def boom() -> int:\n"
+        "    raise ValueError('bad input')\n"
+        "@pipeline\n"
+        "def failing() -> None:\n"
+        "    boom()\n"
+    )
+    result = CliRunner().invoke(cli, ["pipeline", "run", str(path)])
+    assert result.exit_code == 1
+    assert "ValueError: bad input" in result.output and "raise ValueError" in result.output
