@@ -23,13 +23,15 @@ def store(tmp_path: Path) -> Iterator[SQLiteRegistryStore]:
 
 
 @pytest.fixture(autouse=True)
-def restore_imports() -> Iterator[None]:
-    """Undo the sys.path entries and modules a test adds (custom flavors, plugins)."""
+def restore_imports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Undo the sys.path entries a test adds and forget modules it imported from tmp folders."""
     path, modules = list(sys.path), set(sys.modules)
+    base = str(tmp_path_factory.getbasetemp())
     yield
     sys.path[:] = path
     for name in set(sys.modules) - modules:
-        if not name.startswith(("cairn", "pydantic", "fsspec", "sqlalchemy", "_")):
+        file = getattr(sys.modules[name], "__file__", None) or ""
+        if file.startswith(base):
             del sys.modules[name]
     importlib.invalidate_caches()
 
