@@ -163,7 +163,7 @@ def _record(
         stack_name=stack.name,
         enable_cache=enable_cache,
         runtime_options=_jsonable(runtime_options),
-        schedule=schedule,
+        schedule=_jsonable({"schedule": schedule})["schedule"],
     )
     save_deployment(stack.artifact_store, deployment)
     return deployment

@@ -21,14 +21,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
 from cairn.exceptions import PipelineDefinitionError
-from cairn.models.pipeline_spec import PipelineSpec
-from cairn.pipelines.compiler import apply_step_parameters, compile_spec
 from cairn.steps.base_step import BaseStep, check_parameter
 from cairn.steps.step_signature import definition_location
 from cairn.steps.tracing import PipelineTracer, caller_location, tracing
 
 if TYPE_CHECKING:
     from cairn.client.views import RunView
+    from cairn.models.pipeline_spec import PipelineSpec
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
 CAIRN_RUN_OPTIONS = ("run_name", "enable_cache", "schedule")
@@ -121,6 +120,8 @@ class ConfiguredPipeline:
         Raises:
             PipelineDefinitionError: any mistake in the pipeline or its steps.
         """
+        from cairn.pipelines.compiler import apply_step_parameters, compile_spec
+
         tracer = PipelineTracer(self.pipeline.name)
         with tracing(tracer):
             try:
