@@ -192,3 +192,11 @@ def test_runtime_option_is_frozen() -> None:
     option = RuntimeOption(description="d")
     with pytest.raises(ValidationError):
         option.description = "other"  # type: ignore[misc]
+
+
+def test_flavor_declared_as_a_field_is_refused() -> None:
+    with pytest.raises(TypeError, match="declares FLAVOR as configuration field"):
+
+        class FieldFlavor(StackComponent):
+            TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
+            FLAVOR: str = "x"  # type: ignore[misc]

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from cairn.stack.stack_validator import StackValidator
 
 
+#: Class variables of components that must never be declared as configuration fields.
+_CLASS_VARIABLES = frozenset({"TYPE", "FLAVOR", "SUPPORTED_SCHEMES", "RUNTIME_OPTIONS"})
+
+
 class RuntimeOption(BaseModel):
     """A runtime option a component accepts in ``pipeline.run(**options)``."""
 
@@ -71,6 +75,13 @@ class StackComponent(BaseModel, ABC):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        as_fields = sorted(n for n in cls.model_fields if n in _CLASS_VARIABLES)
+        if as_fields:
+            raise TypeError(
+                f"{cls.__module__}.{cls.__qualname__} declares {', '.join(as_fields)} as "
+                f"configuration field(s): annotate them as class variables, e.g. "
+                f"FLAVOR: ClassVar[str] = 'my_flavor'."
+            )
         if inspect.isabstract(cls) or cls.__dict__.get("__abstract_component__", False):
             return
         missing = [attr for attr in ("TYPE", "FLAVOR") if not hasattr(cls, attr)]
