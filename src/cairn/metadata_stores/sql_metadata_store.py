@@ -34,6 +34,37 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+class _RuntimeState:
+    """Per-store runtime state kept in one private attribute (pydantic private
+    attribute access is slow, and the hot paths touch this on every call)."""
+
+    __slots__ = ("engine", "key", "local", "pid")
+
+    def __init__(self) -> None:
+        self.engine: Any = None
+        self.key: object = None
+        self.pid = -1
+        self.local = threading.local()
+
+    def __copy__(self) -> _RuntimeState:
+        return _RuntimeState()  # a copied store connects on its own
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _RuntimeState:
+        return _RuntimeState()
+
+    def engine_for(self, store: SQLMetadataStore) -> Any:
+        """The store's engine in this process, migrating the schema on first use."""
+        pid, key = os.getpid(), store.connection_key()
+        if self.pid == pid and self.key == key and self.engine is not None:
+            return self.engine
+        from cairn.store.metadata.engine import get_engine
+
+        engine = get_engine(store.connection_url())
+        store._migrate(engine)
+        self.engine, self.pid, self.key = engine, pid, key
+        return engine
+
+
 class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
     """Base of the SQL flavors: everything but the connection.
 
@@ -47,14 +78,16 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
 
     stale_after: float | None = None
 
-    _ready_pid: int = PrivateAttr(default=-1)
-    _engine: Any = PrivateAttr(default=None)
-    _local: threading.local = PrivateAttr(default_factory=threading.local)
+    _state: _RuntimeState = PrivateAttr(default_factory=lambda: _RuntimeState())
 
     # ------------------------------------------------------------ connection
     def connection_url(self) -> str:
         """The SQLAlchemy URL of the database (flavors override this)."""
         raise NotImplementedError(f"{type(self).__qualname__} must define connection_url().")
+
+    def connection_key(self) -> object:
+        """A cheap value that changes when the connection URL would (flavors may override)."""
+        return self.connection_url()
 
     def migration_lock(self) -> AbstractContextManager[Any]:
         """Serialises schema migrations between processes (flavors may override)."""
@@ -63,14 +96,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
     @property
     def engine(self) -> Any:
         """The SQLAlchemy engine (cached per URL and process); the schema is migrated once."""
-        if self._ready_pid == os.getpid() and self._engine is not None:
-            return self._engine
-        from cairn.store.metadata.engine import get_engine
-
-        engine = get_engine(self.connection_url())
-        self._migrate(engine)
-        self._engine, self._ready_pid = engine, os.getpid()
-        return engine
+        return self._state.engine_for(self)
 
     def _migrate(self, engine: Any) -> None:
         from sqlalchemy.exc import SQLAlchemyError
@@ -90,15 +116,16 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group the writes of this thread into one transaction (see the base class)."""
-        if getattr(self._local, "conn", None) is not None:
+        local = self._state.local
+        if getattr(local, "conn", None) is not None:
             yield  # nested: the outer batch commits
             return
         with self._write() as conn:
-            self._local.conn = conn
+            local.conn = conn
             try:
                 yield
             finally:
-                self._local.conn = None
+                local.conn = None
 
     @contextmanager
     def _write(self) -> Iterator[Any]:
@@ -107,13 +134,15 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
 
         from cairn.store.metadata.engine import WRITE_OPTION
 
-        current = getattr(self._local, "conn", None)
+        state = self._state
+        current = getattr(state.local, "conn", None)
         if current is not None:
             yield current
             return
         try:
             options = {WRITE_OPTION: True}
-            with self.engine.connect().execution_options(**options) as conn, conn.begin():
+            engine = state.engine_for(self)
+            with engine.connect().execution_options(**options) as conn, conn.begin():
                 yield conn
         except IntegrityError:
             raise
@@ -125,12 +154,13 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         """A connection for reading (the batch's inside a batch, to see its writes)."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        current = getattr(self._local, "conn", None)
+        state = self._state
+        current = getattr(state.local, "conn", None)
         if current is not None:
             yield current
             return
         try:
-            with self.engine.connect() as conn:
+            with state.engine_for(self).connect() as conn:
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"Cannot read the metadata store {self}: {exc}") from exc

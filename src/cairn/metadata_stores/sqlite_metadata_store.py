@@ -37,6 +37,9 @@ class SQLiteMetadataStore(SQLMetadataStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
 
+    def connection_key(self) -> object:
+        return self.uri
+
     @contextmanager
     def migration_lock(self) -> Iterator[None]:
         """An exclusive file lock next to the database while migrating."""

@@ -39,7 +39,7 @@ def _setup_sqlite(engine: sa.Engine) -> None:
         # Writers take the write lock up front (so busy_timeout applies instead of a
         # failed lock upgrade); readers run each SELECT in autocommit (WAL snapshot).
         if conn.get_execution_options().get(WRITE_OPTION, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
 
 
 def get_engine(url: str, **kwargs: Any) -> sa.Engine:
