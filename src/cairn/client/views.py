@@ -3,7 +3,8 @@
 A view holds one record (a snapshot read when the view was made) and the
 client; related objects (a run's steps, a step's outputs, an artifact's
 consumers) are read from the metadata store on first access and then kept.
-Call ``refresh()`` on a run to read it again.
+Call ``refresh()`` on a run to read it again. Steps and artifacts are in
+:mod:`cairn.client.step_views` and re-exported here.
 """
 
 from __future__ import annotations
@@ -12,166 +13,12 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
+from cairn.client.step_views import ArtifactView, StepView
 from cairn.enums import ExecutionStatus
-from cairn.models.run_records import (
-    ArtifactRecord,
-    PipelineRecord,
-    RunRecord,
-    StepRunRecord,
-)
+from cairn.models.run_records import PipelineRecord, RunRecord
 
 if TYPE_CHECKING:
     from cairn.client.client import Client
-
-
-class ArtifactView:
-    """An artifact: where it is, what it holds, who made and used it; ``load()`` reads it."""
-
-    def __init__(self, record: ArtifactRecord, client: Client) -> None:
-        self.record = record
-        self._client = client
-
-    id = property(lambda self: self.record.id, doc="UUID of the artifact.")
-    name = property(lambda self: self.record.output_name, doc="The output name it was made as.")
-    uri = property(lambda self: self.record.uri, doc="Its folder in the artifact store.")
-    data_type = property(lambda self: self.record.data_type, doc="Import path of its type.")
-    materializer = property(lambda self: self.record.materializer, doc="Its materializer.")
-    size = property(lambda self: self.record.size, doc="Total bytes of its files.")
-    content_hash = property(lambda self: self.record.content_hash, doc="Hash of its content.")
-    properties = property(lambda self: self.record.properties, doc="Facts about the data.")
-    is_pickle = property(lambda self: self.record.is_pickle, doc="Saved by the pickle fallback.")
-
-    def load(self, data_type: type | None = None) -> Any:
-        """Read the artifact with the materializer recorded for it.
-
-        Args:
-            data_type: the type to load as; by default the recorded type.
-        """
-        from cairn.materializers.artifact_io import load_artifact
-
-        target: type | str = data_type if data_type is not None else self.record.data_type
-        return load_artifact(
-            self._client.artifact_store, self.record.uri, self.record.materializer, target
-        )
-
-    @cached_property
-    def producer(self) -> StepView | None:
-        """The step run that wrote it (None if that run was deleted)."""
-        step_id = self.record.producer_step_run_id
-        if step_id is None:
-            return None
-        return StepView(self._client.metadata_store.get_step_run(step_id), self._client)
-
-    @cached_property
-    def consumers(self) -> list[StepView]:
-        """The step runs that used it as an input, oldest first."""
-        records = self._client.metadata_store.get_artifact_consumers(self.record.id)
-        return [StepView(r, self._client) for r in records]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON data describing the artifact."""
-        r = self.record
-        return {
-            "id": r.id,
-            "name": r.output_name,
-            "uri": r.uri,
-            "data_type": r.data_type,
-            "materializer": r.materializer,
-            "size": r.size,
-            "content_hash": r.content_hash,
-            "pickle": r.is_pickle,
-            "properties": r.properties,
-        }
-
-    def __repr__(self) -> str:
-        return f"ArtifactView({self.record.output_name!r}, uri={self.record.uri!r})"
-
-
-class StepView:
-    """One step of a run: status, cache decision, timings, logs, inputs, outputs, metadata."""
-
-    def __init__(self, record: StepRunRecord, client: Client) -> None:
-        self.record = record
-        self._client = client
-
-    id = property(lambda self: self.record.id, doc="UUID of the step run.")
-    name = property(lambda self: self.record.name, doc="The step's name in the pipeline.")
-    status = property(lambda self: self.record.status, doc="Its ExecutionStatus.")
-    cached = property(lambda self: self.record.cached, doc="Whether outputs were reused.")
-    cache_reason = property(lambda self: self.record.cache_reason, doc="Why (not) reused.")
-    cache_key = property(lambda self: self.record.cache_key, doc="Its cache key.")
-    parameters = property(lambda self: self.record.parameters, doc="Its parameters.")
-    started = property(lambda self: self.record.started, doc="Start time (POSIX seconds).")
-    finished = property(lambda self: self.record.finished, doc="End time (POSIX seconds).")
-    duration = property(lambda self: self.record.duration, doc="Seconds it took.")
-    error = property(lambda self: self.record.error, doc="Its error if it failed.")
-    logs_uri = property(lambda self: self.record.logs_uri, doc="Where its logs are.")
-    attempts = property(lambda self: self.record.attempts, doc="How many attempts it took.")
-
-    @cached_property
-    def outputs(self) -> dict[str, ArtifactView]:
-        """Output artifacts by name."""
-        records = self._client.metadata_store.get_step_outputs(self.record.id)
-        return {name: ArtifactView(r, self._client) for name, r in records.items()}
-
-    @cached_property
-    def inputs(self) -> dict[str, ArtifactView]:
-        """Input artifacts by name."""
-        records = self._client.metadata_store.get_step_inputs(self.record.id)
-        return {name: ArtifactView(r, self._client) for name, r in records.items()}
-
-    @property
-    def output(self) -> ArtifactView:
-        """The only output of a step with one output."""
-        outputs = self.outputs
-        if len(outputs) != 1:
-            from cairn.exceptions import IllegalOperationError
-
-            raise IllegalOperationError(
-                f"Step '{self.name}' has {len(outputs)} outputs ({', '.join(outputs) or 'none'})"
-                ": use .outputs[NAME]."
-            )
-        return next(iter(outputs.values()))
-
-    @cached_property
-    def metadata(self) -> dict[str, Any]:
-        """Values the step logged with ``log_metadata``, by key."""
-        entries = self._client.metadata_store.get_metadata(self.record.id)
-        return {key: entry.value for key, entry in entries.items()}
-
-    def logs(self) -> str:
-        """The step's captured logs ("" if none were captured)."""
-        uri = self.record.logs_uri
-        store = self._client.artifact_store
-        if not uri or not store.exists(uri):
-            return ""
-        with store.open(uri, "rb") as f:
-            return bytes(f.read()).decode("utf-8", errors="replace")
-
-    @cached_property
-    def run(self) -> RunView:
-        """The run this step belongs to."""
-        return self._client.get_run(self.record.run_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON data describing the step (with its outputs)."""
-        r = self.record
-        return {
-            "id": r.id,
-            "name": r.name,
-            "status": str(r.status),
-            "cached": r.cached,
-            "cache_reason": r.cache_reason,
-            "started": r.started,
-            "finished": r.finished,
-            "duration": r.duration,
-            "attempts": r.attempts,
-            "error": r.error,
-            "outputs": {name: a.to_dict() for name, a in self.outputs.items()},
-        }
-
-    def __repr__(self) -> str:
-        return f"StepView({self.record.name!r}, status={self.record.status.value!r})"
 
 
 class RunView:
@@ -181,19 +28,70 @@ class RunView:
         self.record = record
         self._client = client
 
-    id = property(lambda self: self.record.id, doc="UUID of the run.")
-    name = property(lambda self: self.record.name, doc="The run's name.")
-    pipeline_name = property(lambda self: self.record.pipeline_name, doc="Its pipeline's name.")
-    status = property(lambda self: self.record.status, doc="Its ExecutionStatus.")
-    parameters = property(lambda self: self.record.parameters, doc="Pipeline parameters.")
-    runtime_options = property(lambda self: self.record.runtime_options, doc="run() options.")
-    stack_snapshot = property(lambda self: self.record.stack_snapshot, doc="The stack used.")
-    code_version = property(lambda self: self.record.code_version, doc="The code version.")
-    created = property(lambda self: self.record.created, doc="When it was recorded.")
-    started = property(lambda self: self.record.started, doc="Start time (POSIX seconds).")
-    finished = property(lambda self: self.record.finished, doc="End time (POSIX seconds).")
-    duration = property(lambda self: self.record.duration, doc="Seconds it took.")
-    error = property(lambda self: self.record.error, doc="Why it failed.")
+    @property
+    def id(self) -> str:
+        """UUID of the run."""
+        return self.record.id
+
+    @property
+    def name(self) -> str:
+        """The run's name."""
+        return self.record.name
+
+    @property
+    def pipeline_name(self) -> str:
+        """Its pipeline's name."""
+        return self.record.pipeline_name
+
+    @property
+    def status(self) -> ExecutionStatus:
+        """Its ExecutionStatus."""
+        return self.record.status
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Pipeline parameters."""
+        return self.record.parameters
+
+    @property
+    def runtime_options(self) -> dict[str, Any]:
+        """run() options."""
+        return self.record.runtime_options
+
+    @property
+    def stack_snapshot(self) -> dict[str, Any]:
+        """The stack used."""
+        return self.record.stack_snapshot
+
+    @property
+    def code_version(self) -> str | None:
+        """The code version."""
+        return self.record.code_version
+
+    @property
+    def created(self) -> float:
+        """When it was recorded."""
+        return self.record.created
+
+    @property
+    def started(self) -> float | None:
+        """Start time (POSIX seconds)."""
+        return self.record.started
+
+    @property
+    def finished(self) -> float | None:
+        """End time (POSIX seconds)."""
+        return self.record.finished
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds it took."""
+        return self.record.duration
+
+    @property
+    def error(self) -> str | None:
+        """Why it failed."""
+        return self.record.error
 
     @cached_property
     def steps(self) -> dict[str, StepView]:
@@ -289,9 +187,20 @@ class PipelineView:
         self.record = record
         self._client = client
 
-    id = property(lambda self: self.record.id, doc="UUID of the pipeline.")
-    name = property(lambda self: self.record.name, doc="The pipeline's name.")
-    spec = property(lambda self: self.record.spec, doc="Its latest compiled spec.")
+    @property
+    def id(self) -> str:
+        """UUID of the pipeline."""
+        return self.record.id
+
+    @property
+    def name(self) -> str:
+        """The pipeline's name."""
+        return self.record.name
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """Its latest compiled spec."""
+        return self.record.spec
 
     @property
     def runs(self) -> RunSequence:
@@ -306,3 +215,6 @@ class PipelineView:
 
     def __repr__(self) -> str:
         return f"PipelineView({self.record.name!r})"
+
+
+__all__ = ["ArtifactView", "PipelineView", "RunSequence", "RunView", "StepView"]
