@@ -144,9 +144,16 @@ class BaseArtifactStore(StackComponent):
         """Delete a folder and everything in it."""
         self.filesystem.rm(path, recursive=True)
 
+    def _with_scheme(self, path: str) -> str:
+        """Give a path returned by the filesystem the store's scheme back (``s3://...``)."""
+        scheme, sep, _ = self.path.partition("://")
+        if not sep or "://" in path:
+            return path
+        return f"{scheme}://{path.lstrip('/')}"
+
     def glob(self, pattern: str) -> list[str]:
-        """Paths matching a glob pattern, sorted."""
-        return sorted(str(p) for p in self.filesystem.glob(pattern))
+        """Paths matching a glob pattern, sorted (with the store's scheme, like :meth:`join`)."""
+        return sorted(self._with_scheme(str(p)) for p in self.filesystem.glob(pattern))
 
     def stat(self, path: str) -> dict[str, Any]:
         """Information about a file or folder (at least ``name``, ``size`` and ``type``)."""
@@ -159,7 +166,7 @@ class BaseArtifactStore(StackComponent):
     def walk(self, path: str) -> Iterator[tuple[str, list[str], list[str]]]:
         """Like ``os.walk``: ``(folder, sub-folder names, file names)`` top-down."""
         for root, dirs, files in self.filesystem.walk(path):
-            yield str(root), list(dirs), list(files)
+            yield self._with_scheme(str(root)), list(dirs), list(files)
 
     def copyfile(self, src: str, dst: str, overwrite: bool = False) -> None:
         """Copy one file.
