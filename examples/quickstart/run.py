@@ -21,7 +21,7 @@ from cairn.materializers import PickleFallbackWarning
 
 
 def _print_summary(run: object) -> None:
-    from cairn.client.views import RunView
+    from cairn.client import RunView
 
     assert isinstance(run, RunView)
     print(f"\nRun '{run.name}' of pipeline '{run.pipeline_name}': {run.status}")

@@ -26,7 +26,7 @@ from cairn.steps.step_signature import definition_location
 from cairn.steps.tracing import PipelineTracer, caller_location, tracing
 
 if TYPE_CHECKING:
-    from cairn.client.views import RunView
+    from cairn.client import RunView
     from cairn.models.pipeline_spec import PipelineSpec
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
@@ -170,8 +170,7 @@ class ConfiguredPipeline:
             ConfigurationError: an unknown runtime option.
             PipelineRunFailedError: a step failed (the run is recorded as failed).
         """
-        from cairn.client import Client
-        from cairn.client.views import RunView
+        from cairn.client import Client, RunView
         from cairn.execution.pipeline_runner import run_pipeline
         from cairn.stack.registry import StackRegistry
 

@@ -25,7 +25,7 @@ from cairn.exceptions import ConfigurationError, PipelineDefinitionError
 from cairn.pipelines.pipeline import Pipeline
 
 if TYPE_CHECKING:
-    from cairn.client.views import RunView
+    from cairn.client import RunView
 
 CONFIG_KEYS = ("parameters", "steps", "enable_cache", "run_name", "schedule", "runtime_options")
 
