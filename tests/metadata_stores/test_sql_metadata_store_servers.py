@@ -82,3 +82,11 @@ class TestServerContract(MetadataStoreContract):
         updated = store.update_run_status(run.id, "completed")  # type: ignore[arg-type]
         assert updated.finished is not None and updated.started is not None
         assert updated.finished - run.created < 60 and run.created % 1 != 0.0
+
+    def test_concurrent_first_connections_migrate_once(self, store: URLMetadataStore) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        stores = [URLMetadataStore(name=f"s{i}", url=store.url) for i in range(4)]
+        with ThreadPoolExecutor(4) as pool:
+            counts = list(pool.map(lambda s: s.count_runs(), stores))
+        assert counts == [0, 0, 0, 0]

@@ -66,6 +66,17 @@ def _create(url: str, **kwargs: Any) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def _after_fork_in_child() -> None:
+    """Forget the parent's engines without closing its connections (SQLAlchemy's advice)."""
+    for engine in list(_ENGINES.values()):
+        engine.dispose(close=False)
+    _ENGINES.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def dispose_engine(url: str) -> None:
     """Close the pooled connections of ``url`` in this process and forget the engine."""
     with _LOCK:

@@ -8,8 +8,8 @@ Alembic revisions are applied through Alembic's command API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from cairn.exceptions import StoreSchemaError
 from cairn.store.metadata.schema import HEAD_REVISION
 
 KNOWN_REVISIONS = ("0001", "0002")
+#: Key of the PostgreSQL advisory lock held while migrating.
+MIGRATION_LOCK_KEY = 0x6361697201
 VERSION_TABLE = "alembic_version"
 
 
@@ -76,8 +78,25 @@ def upgrade(
         return before
     from alembic import command
 
-    with lock(), opener() as conn, conn.begin():
+    with lock(), opener() as conn, conn.begin(), _server_lock(conn):
         before = current_revision(conn)
         _check_known(before, where)
         command.upgrade(alembic_config(conn), revision)
     return before
+
+
+@contextmanager
+def _server_lock(conn: sa.Connection) -> Iterator[None]:
+    """Serialise migrations of processes connecting at once to a database server."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        yield
+    elif name in ("mysql", "mariadb"):
+        conn.execute(sa.text("SELECT GET_LOCK('cairn_metadata_migrate', 300)"))
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT RELEASE_LOCK('cairn_metadata_migrate')"))
+    else:
+        yield
