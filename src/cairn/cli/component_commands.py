@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cairn.cli.common import active_component_names, name_or_active, registry
 from cairn.cli.lazy_group import LazyGroup
 from cairn.cli.output import echo_json, echo_mapping, echo_table, output_option, plural, when
 from cairn.enums import StackComponentType
-from cairn.exceptions import DoesNotExistError
 
 if TYPE_CHECKING:
     from cairn.stack.registry import StackRegistry
@@ -34,34 +34,6 @@ EXTRA_SUBCOMMANDS: dict[StackComponentType, dict[str, tuple[str, str]]] = {
 EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}
 
 CommandFactory = Callable[[StackComponentType], click.Command]
-
-
-def registry() -> StackRegistry:
-    """The stack registry of this installation."""
-    from cairn.stack.registry import StackRegistry
-
-    return StackRegistry()
-
-
-def active_component_names(reg: StackRegistry) -> dict[StackComponentType, str]:
-    """Components of the active stack by type (``{}`` when there is no active stack)."""
-    try:
-        return dict(reg.store.get_stack(reg.active_stack_name()).components)
-    except DoesNotExistError:
-        return {}
-
-
-def name_or_active(reg: StackRegistry, ctype: StackComponentType, name: str | None) -> str:
-    """``name``, or the name of the active stack's component of ``ctype``."""
-    if name:
-        return name
-    stack = reg.active_stack_name()
-    found = reg.store.get_stack(stack).components.get(ctype)
-    if found is None:
-        raise DoesNotExistError(
-            f"The active stack '{stack}' has no {ctype.cli_name}: pass its NAME."
-        )
-    return found
 
 
 def component_dict(reg: StackRegistry, record: ComponentRecord, active: bool) -> dict[str, Any]:

@@ -11,7 +11,6 @@ stderr and exit code 1; ``cairn --debug ...`` also prints the traceback.
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,6 +60,8 @@ class CairnGroup(LazyGroup):
 
 def _report(message: str, debug: bool) -> None:
     if debug:
+        import traceback
+
         click.echo(traceback.format_exc().rstrip(), err=True)
     first = message.strip().splitlines()[0] if message.strip() else "failed"
     click.echo(f"Error: {first}", err=True)

@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cairn.cli.component_commands import registry
+from cairn.cli.common import active_name, registry
 from cairn.cli.output import echo_json, echo_table, output_option
 from cairn.enums import STACK_OPTION_LETTERS, StackComponentType
-from cairn.exceptions import ConfigurationError, DoesNotExistError
+from cairn.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from cairn.stack.lifecycle import Outcome
-    from cairn.stack.registry import StackRegistry
 
 F = TypeVar("F", bound=Callable[..., Any])
 _T = StackComponentType
@@ -50,14 +49,6 @@ def removal_flags(func: F) -> F:
 
 def _chosen(values: dict[str, Any]) -> dict[StackComponentType, str]:
     return {t: values[t.value] for t in StackComponentType if values.get(t.value)}
-
-
-def active_name(reg: StackRegistry) -> str | None:
-    """The active stack's name, or ``None`` when no stack is active."""
-    try:
-        return reg.active_stack_name()
-    except DoesNotExistError:
-        return None
 
 
 @click.group("stack")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import inspect
+import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +101,42 @@ def _entry_point_infos(ep: Any) -> list[FlavorInfo]:
     return infos
 
 
+def _group_declared(group: str) -> bool:
+    """Whether an installed distribution declares an entry point of ``group``.
+
+    Reads the ``entry_points.txt`` files of ``sys.path`` directly: much faster than
+    importing :mod:`importlib.metadata`, which is only needed when one does.
+    """
+    header = f"[{group}]"
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")) and _declares(
+                os.path.join(folder or ".", name, "entry_points.txt"), header
+            ):
+                return True
+    return False
+
+
+def _declares(path: str, header: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle]
+    except OSError:
+        return False
+    if header not in lines:
+        return False
+    for line in lines[lines.index(header) + 1 :]:
+        if line.startswith("["):
+            return False
+        if line and not line.startswith(("#", ";")):
+            return True
+    return False
+
+
 def _plugin_infos() -> list[FlavorInfo]:
     """Flavors from installed plugins; a plugin that fails to load is listed as broken.
 
@@ -106,6 +144,8 @@ def _plugin_infos() -> list[FlavorInfo]:
     of them). Name it ``<component_type>.<flavor>`` (e.g. ``artifact_store.s3fs``)
     so that, if it is broken, it is listed under the right type.
     """
+    if not _group_declared(ENTRY_POINT_GROUP):
+        return []
     from importlib.metadata import entry_points
 
     infos: list[FlavorInfo] = []

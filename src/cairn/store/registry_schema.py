@@ -12,7 +12,6 @@ import json
 import sqlite3
 import time
 import uuid as uuid_lib
-from importlib import resources
 from pathlib import Path
 
 from cairn.enums import StackComponentType
@@ -32,6 +31,8 @@ def now() -> float:
 
 def migration_statements(revision: int) -> list[str]:
     """The SQL statements of schema revision ``revision`` (1-based), in order."""
+    from importlib import resources  # only when migrating: it is slow to import
+
     text = (
         resources.files("cairn.store")
         .joinpath("registry_migrations", MIGRATIONS[revision - 1])

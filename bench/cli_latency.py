@@ -1,0 +1,102 @@
+"""Benchmark: wall time of whole ``cairn`` CLI processes.
+
+Each command runs ``--repeat`` times as a fresh process (``subprocess``), with
+``CAIRN_CONFIG_DIR`` in a temporary folder, after one warm-up run that creates
+the registry database. Prints the median and the 90th percentile in ms, and
+Python's own start-up time for comparison. Compiled bytecode is cached in the
+temporary folder (``PYTHONPYCACHEPREFIX``), as an installed package has it;
+``--no-bytecode`` measures the cold case. Writes nothing to the repository.
+
+Run: ``.venv/bin/python bench/cli_latency.py [--repeat 20]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("--help",),
+    ("stack", "list"),
+    ("artifact-store", "flavor", "list"),
+    ("stack", "describe"),
+    ("stack", "set", "default"),
+)
+TARGET_MS = 150.0
+
+
+def cairn_command() -> list[str]:
+    """The ``cairn`` console script next to this interpreter, else ``python -m``."""
+    script = Path(sys.executable).with_name("cairn")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cairn.cli.main"]
+
+
+def time_process(argv: list[str], env: dict[str, str], cwd: str) -> float:
+    """Milliseconds one process takes; raises if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode().strip()}")
+    return elapsed
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``samples`` by nearest rank."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(repeat: int, bytecode: bool = True) -> list[tuple[str, float, float]]:
+    """``(command, median ms, p90 ms)`` of each command (and of bare Python start-up)."""
+    base = cairn_command()
+    tmp = tempfile.mkdtemp(prefix="cairn-bench-")
+    env = {**os.environ, "CAIRN_CONFIG_DIR": os.path.join(tmp, "config")}
+    for var in ("CAIRN_ACTIVE_STACK", "CAIRN_REPOSITORY_PATH", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(var, None)
+    if bytecode:  # as in an installed package; the cache lives in the temp folder
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    try:
+        for command in COMMANDS:  # warm-up: creates the database and the bytecode cache
+            time_process([*base, *command], env, tmp)
+        runs: list[tuple[str, list[str]]] = [("python -c pass", [sys.executable, "-c", "pass"])]
+        runs += [("cairn " + " ".join(c), [*base, *c]) for c in COMMANDS]
+        samples: dict[str, list[float]] = {label: [] for label, _ in runs}
+        for _ in range(repeat):  # interleaved, so load changes hit every command alike
+            for label, argv in runs:
+                samples[label].append(time_process(argv, env, tmp))
+        return [(k, statistics.median(v), percentile(v, 0.9)) for k, v in samples.items()]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table; exit 0 (this is a measurement, not a test)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--no-bytecode", action="store_true", help="Compile every module on each run (cold)."
+    )
+    args = parser.parse_args(argv)
+    results = measure(args.repeat, bytecode=not args.no_bytecode)
+    width = max(len(label) for label, _, _ in results)
+    cache = "without bytecode cache" if args.no_bytecode else "bytecode cached"
+    print(f"CLI latency, {args.repeat} runs each, {cache} (target: median < {TARGET_MS:.0f} ms)")
+    print(f"{'COMMAND'.ljust(width)}  {'MEDIAN ms':>9}  {'P90 ms':>7}")
+    for label, median, p90 in results:
+        flag = "" if label.startswith("python") or median < TARGET_MS else "  (over target)"
+        print(f"{label.ljust(width)}  {median:9.1f}  {p90:7.1f}{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Helpers shared by the command modules (kept light: no pydantic, no flavor classes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cairn.enums import StackComponentType
+from cairn.exceptions import DoesNotExistError
+
+if TYPE_CHECKING:
+    from cairn.stack.registry import StackRegistry
+
+
+def registry() -> StackRegistry:
+    """The stack registry of this installation."""
+    from cairn.stack.registry import StackRegistry
+
+    return StackRegistry()
+
+
+def active_component_names(reg: StackRegistry) -> dict[StackComponentType, str]:
+    """Components of the active stack by type (``{}`` when there is no active stack)."""
+    try:
+        return dict(reg.store.get_stack(reg.active_stack_name()).components)
+    except DoesNotExistError:
+        return {}
+
+
+def name_or_active(reg: StackRegistry, ctype: StackComponentType, name: str | None) -> str:
+    """``name``, or the name of the active stack's component of ``ctype``."""
+    if name:
+        return name
+    stack = reg.active_stack_name()
+    found = reg.store.get_stack(stack).components.get(ctype)
+    if found is None:
+        raise DoesNotExistError(
+            f"The active stack '{stack}' has no {ctype.cli_name}: pass its NAME."
+        )
+    return found
+
+
+def active_name(reg: StackRegistry) -> str | None:
+    """The active stack's name, or ``None`` when no stack is active."""
+    try:
+        return reg.active_stack_name()
+    except DoesNotExistError:
+        return None
