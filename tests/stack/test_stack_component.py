@@ -200,3 +200,25 @@ def test_flavor_declared_as_a_field_is_refused() -> None:
         class FieldFlavor(StackComponent):
             TYPE: ClassVar[StackComponentType] = StackComponentType.ALERTER
             FLAVOR: str = "x"  # type: ignore[misc]
+
+
+def test_pickling_keeps_the_config_and_resets_runtime_attributes() -> None:
+    import pickle
+    import threading
+
+    class Worker(Alerter):
+        FLAVOR: ClassVar[str] = "worker"
+        _local: Any = None
+        _calls: list[int] = []
+
+    Worker.__module__ = __name__
+    globals()["Worker"] = Worker
+    Worker.__qualname__ = "Worker"
+    worker = Worker(name="w", retries=7, token="t")
+    worker._local = threading.local()  # not picklable: runtime state
+    worker._calls.append(1)
+    again = pickle.loads(pickle.dumps(worker))
+    assert again.model_dump() == worker.model_dump()
+    assert again.token is not None and again.token.get_secret_value() == "t"
+    assert again._local is None and again._calls == []
+    assert worker._calls == [1]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_core import PydanticUndefined
 
 from cairn.config import local_stores_dir
 from cairn.enums import StackComponentType
@@ -95,6 +96,23 @@ class StackComponent(BaseModel, ABC):
             raise TypeError(f"{cls.__qualname__}.TYPE must be a StackComponentType.")
         if not isinstance(cls.FLAVOR, str) or not cls.FLAVOR:
             raise TypeError(f"{cls.__qualname__}.FLAVOR must be a non-empty string.")
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle the configuration only: underscore (runtime) attributes are not serialised."""
+        state = dict(super().__getstate__())
+        state["__pydantic_private__"] = None
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        """Restore the configuration; underscore attributes start again from their defaults."""
+        super().__setstate__(state)
+        if self.__pydantic_private__ is None and self.__private_attributes__:
+            defaults = {
+                name: attr.get_default() for name, attr in self.__private_attributes__.items()
+            }
+            private = {k: v for k, v in defaults.items() if v is not PydanticUndefined}
+            object.__setattr__(self, "__pydantic_private__", private)
 
     # ------------------------------------------------------------------ config
     def config_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:

@@ -1,0 +1,41 @@
+"""Every built-in flavor passes the stack component conformance suite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.artifact_stores import LocalArtifactStore
+from cairn.container_registries import DefaultContainerRegistry
+from cairn.metadata_stores.sqlite_metadata_store import SQLiteMetadataStore
+from cairn.orchestrators.local_orchestrator import LocalOrchestrator
+from cairn.stack.flavor_catalog import BUILTIN_FLAVORS
+from cairn.testing import StackComponentConformance
+
+
+class TestLocalOrchestratorConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return LocalOrchestrator(name="orchestrator")
+
+
+class TestLocalArtifactStoreComponentConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return LocalArtifactStore(name="artifacts", path=self.temporary_directory())
+
+
+class TestSQLiteMetadataStoreConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return SQLiteMetadataStore(name="metadata", uri=f"{self.temporary_directory()}/m.db")
+
+
+class TestDefaultContainerRegistryComponentConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return DefaultContainerRegistry(name="registry", uri="localhost:5000")
+
+
+COVERED = {LocalOrchestrator, LocalArtifactStore, SQLiteMetadataStore, DefaultContainerRegistry}
+
+
+def test_every_builtin_flavor_is_covered() -> None:
+    from cairn.stack.source_utils import load_source
+
+    assert {load_source(entry.source) for entry in BUILTIN_FLAVORS} == COVERED
