@@ -5,9 +5,10 @@
 3. check the runtime options against those the components declare, and the
    step operators / experiment trackers the steps name;
 4. ``prepare_pipeline_deployment`` on every component;
-5. record the pipeline and the run, and store the deployment with the run
-   (``runs/<run id>/deployment.json`` in the artifact store) so any process can
-   run any of its steps (``python -m cairn.entrypoints.step``);
+5. record the pipeline and the run; the deployment is stored with the run
+   (``runs/<run id>/deployment.json`` in the artifact store) as soon as the
+   orchestrator asks for a step's command line (``launcher.step_command``), so
+   another process can run that step (``python -m cairn.entrypoints.step``);
 6. ``orchestrator.prepare_or_run_pipeline(deployment, stack, launcher)``;
 7. ``cleanup_pipeline_run`` on every component;
 8. mark the run completed or failed (steps left unfinished are marked failed).
@@ -147,16 +148,17 @@ def _record(
     runtime_options: Mapping[str, Any],
 ) -> PipelineDeployment:
     store = stack.metadata_store
-    pipeline = store.get_or_create_pipeline(spec.name, spec.model_dump(mode="json"))
-    run = store.create_run(
-        pipeline.id,
-        run_name or default_run_name(spec.name),
-        parameters=spec.parameters,
-        runtime_options=_jsonable(runtime_options),
-        stack_snapshot=stack_snapshot(stack),
-        enable_cache=enable_cache,
-    )
-    deployment = PipelineDeployment(
+    with store.batch():  # one transaction (BEGIN IMMEDIATE: the get-or-create cannot race)
+        pipeline = store.get_or_create_pipeline(spec.name, spec.model_dump(mode="json"))
+        run = store.create_run(
+            pipeline.id,
+            run_name or default_run_name(spec.name),
+            parameters=spec.parameters,
+            runtime_options=_jsonable(runtime_options),
+            stack_snapshot=stack_snapshot(stack),
+            enable_cache=enable_cache,
+        )
+    return PipelineDeployment(
         run_id=run.id,
         run_name=run.name,
         pipeline=spec,
@@ -165,8 +167,6 @@ def _record(
         runtime_options=_jsonable(runtime_options),
         schedule=_jsonable({"schedule": schedule})["schedule"],
     )
-    save_deployment(stack.artifact_store, deployment)
-    return deployment
 
 
 def run_pipeline(
@@ -207,7 +207,9 @@ def run_pipeline(
         name: getattr(obj, "entrypoint", obj) for name, obj in (live_steps or {}).items()
     }
     runner = StepRunner(deployment, stack, functions)
-    launcher = Launcher(runner, stack.name)
+    launcher = Launcher(
+        runner, stack.name, save=lambda: save_deployment(stack.artifact_store, deployment)
+    )
     return _orchestrate(deployment, stack, launcher)
 
 
