@@ -188,6 +188,7 @@ class StackRegistry:
 
     # ------------------------------------------------------------ components
     def flavor_class(self, type: StackComponentType, flavor: str) -> type[StackComponent]:
+        """The class of ``flavor`` (imported now); see :func:`get_flavor_class`."""
         from cairn.stack.flavor_registry import get_flavor_class
 
         return get_flavor_class(self.store, type, flavor)
@@ -215,6 +216,13 @@ class StackRegistry:
                                component.name, config, created)  # fmt: skip
 
     def get_component(self, type: StackComponentType, name: str) -> StackComponent:
+        """The live component ``name`` of ``type``.
+
+        Raises:
+            DoesNotExistError: no such component.
+            FlavorError: its flavor cannot be imported.
+            ConfigurationError: its stored configuration no longer validates.
+        """
         return self.build_component(self.store.get_component(type, name))
 
     def new_component(
@@ -280,6 +288,7 @@ class StackRegistry:
 
     # ------------------------------------------------------------ stacks
     def build_stack(self, record: StackRecord, override: StackComponent | None = None) -> Stack:
+        """The live (not yet validated) stack of a record; ``override`` replaces one member."""
         from cairn.stack.stack import Stack
 
         components: dict[StackComponentType, StackComponent] = {}
@@ -330,4 +339,5 @@ class StackRegistry:
 
 
 def type_of(component: StackComponent) -> type[StackComponent]:
+    """The flavor class of a component."""
     return type(component)
