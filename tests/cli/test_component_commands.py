@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cairn.enums import StackComponentType
-from tests.cli.conftest import CUSTOM_STORE, fail, invoke, snapshot, write_module
+
+from .helpers import CUSTOM_STORE, fail, invoke, snapshot, write_module
 
 
 def test_list_shows_the_default_store_as_active() -> None:

@@ -49,13 +49,10 @@ class LazyGroup(click.Group):
         """List every subcommand with its help, importing none of the lazy ones."""
         rows: list[tuple[str, str]] = []
         for name in self.list_commands(ctx):
-            if name in self.commands:
-                command = self.commands[name]
-                if command.hidden:
-                    continue
-                rows.append((name, command.get_short_help_str(formatter.width)))
-            else:
+            if name in self.lazy_subcommands:
                 rows.append((name, self.lazy_subcommands[name][1]))
+            elif not self.commands[name].hidden:
+                rows.append((name, self.commands[name].get_short_help_str(formatter.width)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
