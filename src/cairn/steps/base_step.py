@@ -77,6 +77,9 @@ class BaseStep:
         self.retries = retries
         self.timeout = timeout
         self._signature: StepSignature | None = None
+        self._python_signature: inspect.Signature | None = None
+        #: materializer import path of each output, filled by the compiler (options-dependent)
+        self.materializer_sources: dict[str, str] = {}
         self._localns = _defining_locals()
         self._code_hash: str | None = None
         functools.update_wrapper(self, func)
@@ -122,6 +125,7 @@ class BaseStep:
     def with_options(self, **options: Any) -> BaseStep:
         """A copy of this step with some options changed (same keywords as ``@step``)."""
         clone = copy.copy(self)
+        clone.materializer_sources = {}
         for key, value in options.items():
             if key not in _OPTIONS:
                 raise PipelineDefinitionError(
@@ -148,8 +152,10 @@ class BaseStep:
     def _bind(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], location: str
     ) -> tuple[dict[str, OutputHandle], dict[str, Any]]:
+        if self._python_signature is None:
+            self._python_signature = inspect.signature(self.entrypoint)
         try:
-            bound = inspect.signature(self.entrypoint).bind(*args, **kwargs)
+            bound = self._python_signature.bind(*args, **kwargs)
         except TypeError as exc:
             accepted = ", ".join(self.signature.parameters) or "none"
             raise PipelineDefinitionError(
