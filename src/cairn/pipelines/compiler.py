@@ -90,12 +90,8 @@ def _step_spec(call: StepCall, tracer: PipelineTracer) -> StepSpec:
                 f"{call.location}: argument '{arg}' of step '{call.name}' is an output of "
                 f"step '{handle.step}', which is not part of pipeline '{tracer.pipeline_name}'."
             )
-    sources = step.materializer_sources
-    if not sources:
-        for name, tp in step.signature.outputs.items():
-            sources[name] = materializer_source(step, name, tp)
     outputs = {
-        name: OutputSpec(type=type_source(tp), materializer=sources[name])
+        name: OutputSpec(type=type_source(tp), materializer=materializer_source(step, name, tp))
         for name, tp in step.signature.outputs.items()
     }
     upstream = list(dict.fromkeys([h.step for h in call.inputs.values()] + call.after))

@@ -78,8 +78,6 @@ class BaseStep:
         self.timeout = timeout
         self._signature: StepSignature | None = None
         self._python_signature: inspect.Signature | None = None
-        #: materializer import path of each output, filled by the compiler (options-dependent)
-        self.materializer_sources: dict[str, str] = {}
         self._localns = _defining_locals()
         self._code_hash: str | None = None
         functools.update_wrapper(self, func)
@@ -125,7 +123,6 @@ class BaseStep:
     def with_options(self, **options: Any) -> BaseStep:
         """A copy of this step with some options changed (same keywords as ``@step``)."""
         clone = copy.copy(self)
-        clone.materializer_sources = {}
         for key, value in options.items():
             if key not in _OPTIONS:
                 raise PipelineDefinitionError(
