@@ -305,3 +305,11 @@ def test_set_active_stack_to_missing_stack(registry: StackRegistry) -> None:
     with pytest.raises(DoesNotExistError):
         registry.set_active_stack("missing")
     assert registry.active_stack_name() == "default"
+
+
+@pytest.mark.parametrize("key", ["name", "uuid"])
+def test_name_and_uuid_are_not_parameters(registry: StackRegistry, key: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{key} cannot be set as parameter"):
+        registry.register_component(T.ARTIFACT_STORE, "a", "local", {"path": "/x", key: "v"})
+    with pytest.raises(ConfigurationError, match=f"{key} cannot be set as parameter"):
+        registry.update_component(T.ARTIFACT_STORE, "default", {key: "v"})

@@ -87,7 +87,17 @@ def _wants_text(annotation: Any) -> bool:
 
 
 def _coerce(cls: type[StackComponent], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Parse command-line text to each field's type; keep other values as given."""
+    """Parse command-line text to each field's type; keep other values as given.
+
+    Raises:
+        ConfigurationError: ``name`` or ``uuid`` is given as a parameter.
+    """
+    reserved = sorted({"name", "uuid"} & set(values))
+    if reserved:
+        raise ConfigurationError(
+            f"{' and '.join(reserved)} cannot be set as parameter(s): the name is given as "
+            f"NAME (change it with 'rename') and the uuid is assigned by Cairn."
+        )
     out: dict[str, Any] = {}
     for key, value in values.items():
         field = cls.model_fields.get(key)
