@@ -131,3 +131,16 @@ def test_passing_all_outputs_of_a_multi_output_step() -> None:
 
 def test_handle_cannot_be_used_as_a_condition() -> None:
     assert "cannot be used in an `if`" in _error_of(lambda: bool(produce()))
+
+
+def test_code_hash_follows_the_source_code() -> None:
+    def make(body: int) -> BaseStep:
+        namespace: dict[str, object] = {}
+        exec(f"def f(x: int) -> int:\n    return x + {body}\n", namespace)
+        return step(namespace["f"])  # type: ignore[arg-type]
+
+    assert produce.code_hash == produce.code_hash
+    assert len(produce.code_hash) == 64
+    assert make(1).code_hash == make(1).code_hash  # no source file: bytecode and constants
+    assert make(1).code_hash != make(2).code_hash
+    assert produce.code_hash != train.code_hash
