@@ -78,7 +78,9 @@ def upgrade(
         return before
     from alembic import command
 
-    with lock(), opener() as conn, conn.begin(), _server_lock(conn):
+    with lock(), opener() as conn, _server_lock(conn), conn.begin():
+        if conn.dialect.name == "postgresql":  # released when the transaction ends
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         before = current_revision(conn)
         _check_known(before, where)
         command.upgrade(alembic_config(conn), revision)
@@ -87,16 +89,18 @@ def upgrade(
 
 @contextmanager
 def _server_lock(conn: sa.Connection) -> Iterator[None]:
-    """Serialise migrations of processes connecting at once to a database server."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    """On MySQL/MariaDB, a named lock held until the migration is committed.
+
+    (MySQL commits DDL implicitly, so the lock must outlive the transaction;
+    PostgreSQL uses a transaction-scoped advisory lock instead.)
+    """
+    if conn.dialect.name not in ("mysql", "mariadb"):
         yield
-    elif name in ("mysql", "mariadb"):
-        conn.execute(sa.text("SELECT GET_LOCK('cairn_metadata_migrate', 300)"))
-        try:
-            yield
-        finally:
-            conn.execute(sa.text("SELECT RELEASE_LOCK('cairn_metadata_migrate')"))
-    else:
+        return
+    conn.execute(sa.text("SELECT GET_LOCK('cairn_metadata_migrate', 300)"))
+    conn.commit()
+    try:
         yield
+    finally:
+        conn.execute(sa.text("SELECT RELEASE_LOCK('cairn_metadata_migrate')"))
+        conn.commit()
