@@ -1,0 +1,79 @@
+"""Read-only commands must not import heavy libraries (a ``sys.modules`` check, not timing).
+
+Each command runs in a fresh interpreter; afterwards the list of heavy modules
+that got imported must be empty.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pydantic", "sqlalchemy", "alembic", "fsspec", "pandas", "numpy", "pyarrow", "yaml",
+         "mlflow", "sklearn", "cloudpickle")  # fmt: skip
+
+WRAPPER = """
+import json, sys
+from cairn.cli.main import main
+try:
+    main(sys.argv[2:])
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = sorted(m for m in json.loads(sys.argv[1]) if m in sys.modules)
+print("@@" + json.dumps({"code": code, "heavy": heavy, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported_by(*args: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, object]:
+    """Run ``cairn ARGS`` in a fresh interpreter; its exit code and what it imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, json.dumps(heavy), *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    last = [line for line in done.stdout.splitlines() if line.startswith("@@")]
+    assert last, done.stderr
+    result: dict[str, object] = json.loads(last[-1][2:])
+    return result
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("stack", "list"),
+        ("stack", "describe"),
+        ("stack", "set", "default"),
+        ("stack", "get"),
+        ("artifact-store", "flavor", "list"),
+        ("artifact-store", "list"),
+        ("artifact-store", "describe"),
+        ("artifact-store", "--help"),
+    ],
+)
+def test_read_paths_import_no_heavy_module(args: tuple[str, ...]) -> None:
+    result = imported_by(*args)
+    assert result["code"] in (0, None)
+    assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
+def test_help_imports_no_command_module() -> None:
+    modules = imported_by("--help")["modules"]
+    assert isinstance(modules, list)
+    loaded = {m for m in modules if m.startswith("cairn.")}
+    assert "cairn.cli.main" in loaded
+    assert not loaded & {"cairn.cli.stack_commands", "cairn.cli.component_commands",
+                         "cairn.cli.pipeline_commands", "cairn.stack.registry",
+                         "cairn.store.registry_store"}  # fmt: skip
+    assert "sqlite3" not in modules
+
+
+def test_the_check_notices_a_heavy_import() -> None:
+    """The wrapper really sees modules imported by a command (here: yaml by an export)."""
+    result = imported_by("stack", "export", "default", "-")
+    assert result["code"] in (0, None)
+    assert result["heavy"] == ["yaml"]
