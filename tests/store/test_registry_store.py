@@ -297,3 +297,18 @@ def test_folder_that_cannot_be_created(tmp_path: Path) -> None:
 
 def test_only_the_owner_can_read_the_database(store: SQLiteRegistryStore, db_path: Path) -> None:
     assert db_path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("name", ["", " ", " padded", "tab\there", "new\nline"])
+def test_invalid_names_are_refused(store: SQLiteRegistryStore, name: str) -> None:
+    from cairn.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="Invalid artifact-store name"):
+        store.create_component(component(name=name))
+    with pytest.raises(ConfigurationError, match="Invalid stack name"):
+        store.create_stack(name, {})
+    with pytest.raises(ConfigurationError, match="Invalid stack name"):
+        store.rename_stack("default", name)
+    with pytest.raises(ConfigurationError, match="Invalid orchestrator name"):
+        store.rename_component(T.ORCHESTRATOR, "default", name)
+    assert [s.name for s in store.list_stacks()] == ["default"]

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from cairn.enums import StackComponentType
 from cairn.exceptions import (
     ConcurrentUpdateError,
+    ConfigurationError,
     DoesNotExistError,
     EntityExistsError,
     IllegalOperationError,
@@ -107,6 +108,15 @@ def _too_new(path: Path, version: int) -> StoreSchemaError:
         f"The registry database {path} has schema revision {version}, newer than this "
         f"Cairn understands ({SCHEMA_VERSION}): upgrade Cairn (pip install -U cairn)."
     )
+
+
+def _check_name(kind: str, name: str) -> None:
+    """Names are non-empty, without surrounding spaces or control characters."""
+    if not name or name != name.strip() or not name.isprintable():
+        raise ConfigurationError(
+            f"Invalid {kind} name {name!r}: use a non-empty name without surrounding spaces "
+            f"or control characters."
+        )
 
 
 def _restrict_permissions(path: Path) -> None:
@@ -265,6 +275,7 @@ class SQLiteRegistryStore:
 
     def create_component(self, record: ComponentRecord) -> None:
         """Insert a component; :class:`EntityExistsError` when its name is taken."""
+        _check_name(record.type.cli_name, record.name)
         with self._write() as conn:
             try:
                 insert_component(conn, record)
@@ -305,6 +316,7 @@ class SQLiteRegistryStore:
 
     def rename_component(self, type: StackComponentType, name: str, new_name: str) -> None:
         """Rename a component; stacks keep it (they refer to it by uuid)."""
+        _check_name(type.cli_name, new_name)
         with self._write() as conn:
             current = self.get_component(type, name)
             try:
@@ -376,6 +388,7 @@ class SQLiteRegistryStore:
 
     def create_stack(self, name: str, components: Mapping[StackComponentType, str]) -> None:
         """Insert a stack of existing components (by name, keyed by type)."""
+        _check_name("stack", name)
         with self._write() as conn:
             uuids = self._component_uuids(components)
             ts, stack_id = now(), str(uuid_lib.uuid4())
@@ -415,6 +428,7 @@ class SQLiteRegistryStore:
 
     def rename_stack(self, name: str, new_name: str) -> None:
         """Rename a stack (the global active stack follows)."""
+        _check_name("stack", new_name)
         with self._write() as conn:
             stack = self.get_stack(name)
             try:
