@@ -26,16 +26,14 @@ from __future__ import annotations
 import functools
 import threading
 import traceback
-import types
-import typing
 from collections.abc import Callable, Mapping
-from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.exceptions import CairnError, StepFailedError, StepTimeoutError
 from cairn.execution.cache import cache_key, cache_setting
 from cairn.execution.sources import load_step_function
+from cairn.execution.step_call import call_with_timeout, failed, model_parameters, split_outputs
 from cairn.execution.step_context import StepContext, reset_step_context, set_step_context
 from cairn.materializers.artifact_io import WrittenArtifact, write_artifact
 from cairn.materializers.registry import load_materializer, materializer_for
@@ -47,7 +45,6 @@ if TYPE_CHECKING:
     from cairn.models.run_records import ArtifactRecord, StepRunRecord
     from cairn.stack.stack import Stack
 
-_UNIONS = (typing.Union, types.UnionType)
 _OPTIONAL_HOOKS = {StackComponentType.STEP_OPERATOR, StackComponentType.EXPERIMENT_TRACKER}
 
 
@@ -168,15 +165,16 @@ class StepRunner:
             self.store.link_output(record.id, name, artifact.id)
         source = prior.cached_from or prior.id
         reason = f"reused outputs of step run {source} (same cache key {key[:12]})"
-        with self._lock:
-            self._outputs[step.name] = outputs
-        return self.store.finish_step_run(
+        finished = self.store.finish_step_run(
             record.id,
             ExecutionStatus.CACHED,
             cached=True,
             cache_reason=reason,
             cached_from=source,
         )
+        with self._lock:
+            self._outputs[step.name] = outputs
+        return finished
 
     def _execute(
         self,
@@ -252,7 +250,7 @@ class StepRunner:
         values = dict(step.parameters)
         if not values:
             return values
-        for name, model in _model_parameters(func).items():
+        for name, model in model_parameters(func).items():
             if name in values and isinstance(values[name], dict):
                 values[name] = model.model_validate(values[name])
         return values
@@ -272,12 +270,12 @@ class StepRunner:
                 component.prepare_step_run()
                 prepared.append(component)
             if step.timeout is not None:
-                return _call_with_timeout(step, func, kwargs, context)
+                return call_with_timeout(step, func, kwargs, context)
             return func(**kwargs)
         except StepFailedError:
             raise
         except Exception as exc:
-            raise _failed(step.name, exc) from exc
+            raise failed(step.name, exc) from exc
         finally:
             for component in reversed(prepared):
                 component.cleanup_step_run()
@@ -286,7 +284,7 @@ class StepRunner:
     def _save_outputs(
         self, step: StepSpec, result: Any, context: StepContext
     ) -> dict[str, WrittenArtifact]:
-        values = _split_outputs(step, result)
+        values = split_outputs(step, result)
         written: dict[str, WrittenArtifact] = {}
         for name, value in values.items():
             spec = step.outputs[name]
@@ -350,73 +348,3 @@ class StepRunner:
 def _materializer_class(source: str) -> type[BaseMaterializer]:
     """The materializer class of an import path (imported once per process)."""
     return load_materializer(source)
-
-
-@functools.lru_cache(maxsize=1024)
-def _model_parameters(func: Callable[..., Any]) -> dict[str, Any]:
-    """Arguments of ``func`` annotated with a pydantic model class."""
-    if not getattr(func, "__annotations__", None):
-        return {}
-    from pydantic import BaseModel
-
-    try:
-        hints = typing.get_type_hints(func)
-    except Exception:
-        return {}
-    models: dict[str, Any] = {}
-    for name, hint in hints.items():
-        members = typing.get_args(hint) if typing.get_origin(hint) in _UNIONS else (hint,)
-        for member in members:
-            if isinstance(member, type) and issubclass(member, BaseModel):
-                models[name] = member
-                break
-    return models
-
-
-def _failed(step_name: str, exc: BaseException) -> StepFailedError:
-    return StepFailedError(step_name, f"Step '{step_name}' failed: {type(exc).__name__}: {exc}")
-
-
-def _split_outputs(step: StepSpec, result: Any) -> dict[str, Any]:
-    names = list(step.outputs)
-    if not names:
-        return {}
-    if len(names) == 1:
-        return {names[0]: result}
-    if not isinstance(result, tuple | list) or len(result) != len(names):
-        got = f"{len(result)} values" if isinstance(result, tuple | list) else "one value"
-        raise StepFailedError(
-            step.name,
-            f"Step '{step.name}' declares {len(names)} outputs ({', '.join(names)}) but "
-            f"returned {got}.",
-        )
-    return dict(zip(names, result, strict=True))
-
-
-def _call_with_timeout(
-    step: StepSpec, func: Callable[..., Any], kwargs: dict[str, Any], context: StepContext
-) -> Any:
-    """Call ``func`` in a daemon thread and wait at most ``step.timeout`` seconds."""
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        set_step_context(context)
-        try:
-            outcome["value"] = func(**kwargs)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    thread = threading.Thread(
-        target=copy_context().run, args=(target,), name=f"cairn-step-{step.name}", daemon=True
-    )
-    thread.start()
-    thread.join(step.timeout)
-    if thread.is_alive():
-        raise StepTimeoutError(
-            step.name,
-            f"Step '{step.name}' ran longer than its timeout of {step.timeout:g} s; it was "
-            "marked failed (the thread running it cannot be stopped and is left to finish).",
-        )
-    if "error" in outcome:
-        raise _failed(step.name, outcome["error"]) from outcome["error"]
-    return outcome.get("value")
