@@ -24,6 +24,7 @@ orchestrator kills the step's process.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.exceptions import CairnError, StepFailedError, StepTimeoutError
 from cairn.execution.cache import cache_key, cache_setting
-from cairn.execution.sources import load_step_function
+from cairn.execution.sources import MAIN_ALIAS, load_step_function
 from cairn.execution.step_call import call_with_timeout, failed, model_parameters, split_outputs
 from cairn.execution.step_context import StepContext, reset_step_context, set_step_context
 from cairn.materializers.artifact_io import WrittenArtifact, write_artifact
@@ -119,7 +120,10 @@ class StepRunner:
         for arg, artifact in artifacts.items():
             data_type = self._types.get(artifact.data_type)
             if data_type is None:
-                data_type = self._types[artifact.data_type] = resolve_data_type(artifact.data_type)
+                source = artifact.data_type
+                if source.startswith("__main__:") and MAIN_ALIAS in sys.modules:
+                    source = MAIN_ALIAS + source[len("__main__") :]  # the script, re-imported
+                data_type = self._types[artifact.data_type] = resolve_data_type(source)
             materializer = _materializer_class(artifact.materializer)
             values[arg] = materializer(artifact.uri, store).load(data_type)
         return values
