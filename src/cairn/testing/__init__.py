@@ -10,6 +10,10 @@ collects it, and implement its factory method::
         def make_store(self):
             return LocalArtifactStore(name="conformance", path=self.temporary_directory())
 
+Suites: :class:`StackComponentConformance` (any flavor),
+:class:`ArtifactStoreConformance` (the artifact store file API) and
+:class:`RegistryStoreConformance` (a registry store backend).
+
 The suites use pytest's xunit-style ``setup_method``/``teardown_method`` and
 plain ``assert`` statements, so importing :mod:`cairn.testing` does not import
 pytest; running them needs pytest (or any runner that honours those hooks).
@@ -18,6 +22,7 @@ pytest; running them needs pytest (or any runner that honours those hooks).
 from __future__ import annotations
 
 from cairn.testing.artifact_store_conformance import ArtifactStoreConformance
+from cairn.testing.registry_store_conformance import RegistryStoreConformance
 from cairn.testing.stack_component_conformance import StackComponentConformance
 
-__all__ = ["ArtifactStoreConformance", "StackComponentConformance"]
+__all__ = ["ArtifactStoreConformance", "RegistryStoreConformance", "StackComponentConformance"]
