@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from cairn.enums import ExecutionStatus
-from cairn.exceptions import DoesNotExistError, EntityExistsError
+from cairn.exceptions import ConfigurationError, DoesNotExistError, EntityExistsError
 from cairn.metadata_stores import BaseMetadataStore
 
 S = ExecutionStatus
@@ -81,6 +81,10 @@ class MetadataStoreContract:
         assert [r.name for r in store.list_runs(pipeline="b", status=S.RUNNING)] == ["r4", "r2"]
         assert store.count_runs() == 5 and store.count_runs("a") == 2
         assert store.count_runs(status=S.COMPLETED) == 2
+        with pytest.raises(ConfigurationError, match="use one of pending, running"):
+            store.list_runs(status="done")
+        with pytest.raises(DoesNotExistError):
+            store.list_runs(pipeline="nope")
 
     def test_step_runs(self, store: BaseMetadataStore) -> None:
         run = make_run(store)

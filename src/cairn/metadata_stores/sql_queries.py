@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
-from cairn.exceptions import DoesNotExistError, EntityExistsError
+from cairn.exceptions import ConfigurationError, DoesNotExistError, EntityExistsError
 from cairn.models.run_records import (
     ArtifactRecord,
     MetadataEntry,
@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
 _FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
+
+
+def _status(value: ExecutionStatus | str) -> ExecutionStatus:
+    try:
+        return ExecutionStatus(value)
+    except ValueError as exc:
+        known = ", ".join(s.value for s in ExecutionStatus)
+        raise ConfigurationError(f"Unknown run status '{value}': use one of {known}.") from exc
 
 
 class SQLQueriesMixin:
@@ -83,7 +91,7 @@ class SQLQueriesMixin:
         if pipeline is not None:
             query = query.where(r.c.pipeline_id == self.get_pipeline(pipeline).id)
         if status is not None:
-            query = query.where(r.c.status == str(ExecutionStatus(status)))
+            query = query.where(r.c.status == str(_status(status)))
         return query
 
     def list_runs(
