@@ -28,15 +28,22 @@ from cairn.store.registry_store import SQLiteRegistryStore
 MakeModule = Callable[..., str]
 
 BELL = """
+from enum import Enum
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 from pydantic import SecretStr
 from cairn.alerters import BaseAlerter
 from cairn.enums import StackComponentType
 from cairn.stack import StackValidator
 
+class Tone(str, Enum):
+    LOW = "1"
+    HIGH = "2"
+
 class Bell(BaseAlerter):
     FLAVOR: ClassVar[str] = "bell"
+    tone: Tone = Tone.LOW
+    volume: Literal["10", "11"] = "10"
     text: str = ""
     maybe_text: str | None = None
     where: Path | None = None
@@ -131,11 +138,13 @@ def test_duplicate_component_name(registry: StackRegistry) -> None:
 
 def test_cli_text_is_parsed_to_each_field_type(registry: StackRegistry, bell: str) -> None:
     raw = {"text": "123", "maybe_text": "true", "where": "~/x", "count": "8080",
-           "ratio": "1e3", "flag": "false", "tags": '["a", "b"]'}  # fmt: skip
+           "ratio": "1e3", "flag": "false", "tags": '["a", "b"]', "tone": "2",
+           "volume": "11"}  # fmt: skip
     component = register_bell(registry, **{k: parse_cli_value(v) for k, v in raw.items()})
     assert component.text == "123" and component.maybe_text == "true"
     assert component.count == 8080 and component.ratio == 1000.0 and component.flag is False
     assert component.tags == ["a", "b"] and isinstance(component.where, Path)
+    assert component.tone.value == "2" and component.volume == "11"
     stored = registry.store.get_component(T.ALERTER, "b").config
     assert stored["text"] == "123" and stored["count"] == 8080
 

@@ -15,7 +15,7 @@ import uuid as uuid_lib
 from collections.abc import Mapping
 from pathlib import Path
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from cairn.config import ENV_ACTIVE_STACK, config_dir, find_repository, local_stores_dir
 from cairn.enums import StackComponentType
@@ -73,17 +73,21 @@ def parse_cli_value(raw: str) -> CliText:
     return CliText(raw)
 
 
-_TEXT_TYPES: tuple[Any, ...] = (str, Path)
-
-
 def _wants_text(annotation: Any) -> bool:
-    """Whether a field's annotation is text-like (``str``, ``SecretStr``, ``Path``, optional)."""
+    """Whether a field's annotation is text-like.
+
+    ``str`` and its subclasses (string enums), ``SecretStr``, ``Path``, a
+    ``Literal`` of strings, or an optional of one of them.
+    """
     from pydantic import SecretStr
 
+    origin = get_origin(annotation)
     args = [a for a in get_args(annotation) if a is not type(None)]
-    if args and get_origin(annotation) in (Union, UnionType):
+    if origin in (Union, UnionType):
         return len(args) == 1 and _wants_text(args[0])
-    return annotation in (*_TEXT_TYPES, SecretStr)
+    if origin is Literal:
+        return all(isinstance(a, str) for a in args)
+    return isinstance(annotation, type) and issubclass(annotation, str | Path | SecretStr)
 
 
 def _coerce(cls: type[StackComponent], values: Mapping[str, Any]) -> dict[str, Any]:
