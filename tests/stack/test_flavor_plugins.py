@@ -40,6 +40,7 @@ artifact_store.clash = fake_cairn_plugin:ClashStore
 several = fake_cairn_plugin:ALL
 artifact_store.broken = no_such_plugin_module_xyz:Store
 mystery = fake_cairn_plugin:DoesNotExist
+alerter.exits = fake_cairn_exiting_plugin:Anything
 """
 
 
@@ -54,6 +55,7 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     (dist_info / "entry_points.txt").write_text(textwrap.dedent(ENTRY_POINTS))
     (site / "fake_cairn_plugin.py").write_text(textwrap.dedent(PLUGIN_MODULE))
+    (site / "fake_cairn_exiting_plugin.py").write_text("import sys\nsys.exit('plugin quits')\n")
     monkeypatch.syspath_prepend(str(site))
     return site
 
@@ -82,9 +84,10 @@ def test_broken_plugin_of_unknown_type_is_listed_under_every_type(
     store: SQLiteRegistryStore, plugin: Path
 ) -> None:
     alerters = by_name(store, T.ALERTER)
-    assert set(alerters) == {"siren", "mystery"}
+    assert set(alerters) == {"siren", "mystery", "alerter.exits"}
+    assert "SystemExit: plugin quits" in str(alerters["alerter.exits"].problem)
     assert set(by_name(store, None)) == {
-        "plugged", "local", "siren", "artifact_store.broken", "mystery",
+        "plugged", "local", "siren", "artifact_store.broken", "mystery", "alerter.exits",
     }  # fmt: skip
 
 
@@ -111,3 +114,16 @@ def test_broken_plugin_is_an_unknown_flavor_not_a_crash(
 ) -> None:
     with pytest.raises(FlavorError, match="No artifact-store flavor named 'broken'"):
         get_flavor_class(store, T.ARTIFACT_STORE, "broken")
+
+
+def test_unreadable_entry_points_are_reported(
+    store: SQLiteRegistryStore, plugin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+
+    def broken(**kwargs: object) -> object:
+        raise ValueError("bad metadata")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", broken)
+    (info,) = by_name(store, T.ORCHESTRATOR).values()
+    assert not info.usable and "bad metadata" in str(info.problem)

@@ -148,11 +148,16 @@ def _plugin_infos() -> list[FlavorInfo]:
         return []
     from importlib.metadata import entry_points
 
+    try:
+        found = list(entry_points(group=ENTRY_POINT_GROUP))
+    except Exception as exc:  # unreadable package metadata
+        problem = f"cannot read installed entry points: {type(exc).__name__}: {exc}"
+        return [FlavorInfo(None, ENTRY_POINT_GROUP, "", "plugin", None, False, problem)]
     infos: list[FlavorInfo] = []
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in found:
         try:
             infos += _entry_point_infos(ep)
-        except Exception as exc:  # a broken plugin must never break the CLI
+        except (Exception, SystemExit) as exc:  # a broken plugin must never break the CLI
             dist = getattr(ep.dist, "name", None) if ep.dist else None
             problem = f"failed to load: {type(exc).__name__}: {exc}"
             infos.append(FlavorInfo(_guess_type(ep.name), ep.name, ep.value, "plugin",
