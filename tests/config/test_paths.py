@@ -88,3 +88,26 @@ def test_write_config_leaves_no_temporary_file(tmp_path: Path) -> None:
     repo = Repository.initialize(tmp_path)
     repo.write_config({"a": 1})
     assert sorted(p.name for p in repo.config_path.parent.iterdir()) == ["config.json"]
+
+
+def test_concurrent_writers_never_fail_or_leave_partial_files(tmp_path: Path) -> None:
+    import threading
+
+    repo = Repository.initialize(tmp_path)
+    errors: list[BaseException] = []
+
+    def writer(tag: str) -> None:
+        try:
+            for i in range(100):
+                repo.write_config({"active_stack": f"{tag}-{i}"})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert repo.active_stack in {"a-99", "b-99"}
+    assert sorted(p.name for p in repo.config_path.parent.iterdir()) == ["config.json"]

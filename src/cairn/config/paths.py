@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ class Repository:
 
     @property
     def config_path(self) -> Path:
+        """The repository's settings file (``.cairn/config.json``)."""
         return self.root / REPOSITORY_DIR_NAME / _REPOSITORY_CONFIG
 
     def read_config(self) -> dict[str, Any]:
@@ -62,10 +64,16 @@ class Repository:
 
     def write_config(self, data: dict[str, Any]) -> None:
         """Replace the repository's settings atomically."""
-        self.config_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.config_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.config_path)
+        folder = self.config_path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(data, indent=2, sort_keys=True))
+            os.replace(tmp, self.config_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     @property
     def active_stack(self) -> str | None:
@@ -74,6 +82,7 @@ class Repository:
         return value if isinstance(value, str) else None
 
     def set_active_stack(self, name: str | None) -> None:
+        """Pin ``name`` as this project's active stack (``None`` removes the pin)."""
         data = self.read_config()
         if name is None:
             data.pop("active_stack", None)
