@@ -120,6 +120,12 @@ class ConfiguredPipeline:
         Raises:
             PipelineDefinitionError: any mistake in the pipeline or its steps.
         """
+        return self._compile(step_parameters)[0]
+
+    def _compile(
+        self, step_parameters: Mapping[str, Mapping[str, Any]] | None
+    ) -> tuple[PipelineSpec, dict[str, BaseStep]]:
+        """The spec and the step objects of its step calls, by step name."""
         from cairn.pipelines.compiler import apply_step_parameters, compile_spec
 
         tracer = PipelineTracer(self.pipeline.name)
@@ -144,7 +150,7 @@ class ConfiguredPipeline:
             enable_cache=self.pipeline.enable_cache,
         )
         self._steps = {name: call.step for name, call in tracer.calls.items()}
-        return spec
+        return spec, dict(self._steps)
 
     def run(
         self,
@@ -174,11 +180,11 @@ class ConfiguredPipeline:
         from cairn.execution.pipeline_runner import run_pipeline
         from cairn.stack.registry import StackRegistry
 
-        spec = self.compile(step_parameters)
+        spec, steps = self._compile(step_parameters)
         stack = StackRegistry().get_stack()
         record = run_pipeline(
             spec,
-            live_steps=self._steps,
+            live_steps=steps,
             run_name=run_name,
             enable_cache=enable_cache,
             schedule=schedule,
