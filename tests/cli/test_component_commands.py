@@ -291,3 +291,53 @@ def test_help_of_every_type(ctype: StackComponentType) -> None:
         assert f"  {command} " in out
     assert "flavor register" not in out
     assert "register" in invoke(ctype.cli_name, "flavor", "--help").stdout
+
+
+@pytest.mark.slow
+def test_logs_follow_in_a_real_process(stateful: str) -> None:
+    import subprocess
+    import sys
+
+    invoke("alerter", "register", "a", "--flavor=stateful")
+    invoke("alerter", "up", "a")
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "cairn.cli.main", "alerter", "logs", "a", "-f"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert follower.stdout is not None
+        assert follower.stdout.readline() == "provisioning\n"
+        assert follower.stdout.readline() == "resuming\n"
+        invoke("alerter", "down", "a")  # appends "suspending" to the log
+        assert follower.stdout.readline() == "suspending\n"
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
+        if follower.stdout is not None:
+            follower.stdout.close()
+
+
+def test_extra_subcommands_of_a_type_are_loaded_lazily(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cairn.cli import component_commands
+
+    module = write_module(
+        "import click\n\n@click.command()\ndef models():\n    click.echo('deployments!')\n"
+    )
+    monkeypatch.setitem(
+        component_commands.EXTRA_SUBCOMMANDS,
+        StackComponentType.MODEL_DEPLOYER,
+        {"models": (f"{module}:models", "Manage model deployments.")},
+    )
+    import sys
+
+    monkeypatch.syspath_prepend(str(Path.cwd()))
+    group = component_commands.component_group(StackComponentType.MODEL_DEPLOYER)
+    from click.testing import CliRunner
+
+    assert "models    Manage model deployments." in CliRunner().invoke(group, ["--help"]).output
+    assert module not in sys.modules
+    assert CliRunner().invoke(group, ["models"]).output == "deployments!\n"
+    other = component_commands.component_group(StackComponentType.ALERTER)
+    assert "models" not in other.list_commands(None)  # type: ignore[arg-type]
