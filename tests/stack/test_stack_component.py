@@ -222,3 +222,21 @@ def test_pickling_keeps_the_config_and_resets_runtime_attributes() -> None:
     assert again.token is not None and again.token.get_secret_value() == "t"
     assert again._local is None and again._calls == []
     assert worker._calls == [1]
+
+
+def test_secrets_nested_in_containers_are_found_masked_and_revealed() -> None:
+    class Vault(Alerter):
+        FLAVOR: ClassVar[str] = "vault"
+        keys: dict[str, SecretStr] = {}
+        backups: list[SecretStr] | None = None
+        where: Path = Path("/tmp")
+
+    vault = Vault(name="v", keys={"a": "k1"}, backups=["b1"], token="t")
+    assert Vault.secret_fields() == {"token", "api_key", "keys", "backups"}
+    shown = vault.config_dict()
+    assert "k1" not in str(shown) and "b1" not in str(shown) and "'t'" not in str(shown)
+    revealed = vault.config_dict(reveal_secrets=True)
+    assert revealed["keys"] == {"a": "k1"} and revealed["backups"] == ["b1"]
+    assert revealed["token"] == "t" and revealed["where"] == "/tmp"
+    again = Vault(name="v", **revealed)
+    assert again.keys["a"].get_secret_value() == "k1"

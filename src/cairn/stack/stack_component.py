@@ -18,10 +18,10 @@ import inspect
 from abc import ABC
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, get_args
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretBytes, SecretStr
 from pydantic_core import PydanticUndefined
 
 from cairn.config import local_stores_dir
@@ -118,24 +118,21 @@ class StackComponent(BaseModel, ABC):
     def config_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
         """The component's configuration (everything but ``name`` and ``uuid``) as JSON data.
 
-        Secret fields (``SecretStr``) are masked unless ``reveal_secrets`` is true.
+        Secrets (``SecretStr`` / ``SecretBytes`` values, also inside lists and
+        dicts) are masked unless ``reveal_secrets`` is true.
         """
-        data = self.model_dump(mode="json", exclude={"name", "uuid"})
-        if reveal_secrets:
-            for key in data:
-                value = getattr(self, key)
-                if isinstance(value, SecretStr):
-                    data[key] = value.get_secret_value()
+        if not reveal_secrets:
+            return self.model_dump(mode="json", exclude={"name", "uuid"})
+        from pydantic_core import to_jsonable_python
+
+        raw = self.model_dump(mode="python", exclude={"name", "uuid"})
+        data: dict[str, Any] = to_jsonable_python(_reveal(raw))
         return data
 
     @classmethod
     def secret_fields(cls) -> set[str]:
-        """Names of the configuration fields that hold secrets."""
-        return {
-            name
-            for name, field in cls.model_fields.items()
-            if field.annotation is SecretStr or field.annotation == (SecretStr | None)
-        }
+        """Names of the configuration fields that hold secrets (anywhere in their type)."""
+        return {name for name, f in cls.model_fields.items() if _holds_secret(f.annotation)}
 
     @property
     def local_path(self) -> Path:
@@ -223,6 +220,24 @@ class StackComponent(BaseModel, ABC):
 
     def __str__(self) -> str:
         return f"{self.TYPE.cli_name} '{self.name}' (flavor {self.FLAVOR})"
+
+
+def _holds_secret(annotation: Any) -> bool:
+    """Whether a type is, or contains (``list[SecretStr]``, ``X | None``...), a secret."""
+    if isinstance(annotation, type) and issubclass(annotation, SecretStr | SecretBytes):
+        return True
+    return any(_holds_secret(arg) for arg in get_args(annotation))
+
+
+def _reveal(value: Any) -> Any:
+    """``value`` with every secret replaced by its plain value."""
+    if isinstance(value, SecretStr | SecretBytes):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return type(value)(_reveal(v) for v in value)
+    return value
 
 
 class StackComponentError(CairnError):
