@@ -151,25 +151,23 @@ def folder_digest(
 
 def _save(materializer: BaseMaterializer, data: Any) -> dict[str, str]:
     """Run ``materializer.save`` hashing the files it opens for writing."""
-    digests: dict[str, str] = {}
-    original_open = materializer.open
+    import io
 
-    def hashing_open(name: str, mode: str = "rb") -> IO[Any]:
-        raw = original_open(name, "wb" if "w" in mode else mode)
-        if "w" not in mode:
-            return raw
+    digests: dict[str, str] = {}
+    store = materializer.artifact_store
+
+    def hashing_open(name: str, mode: str) -> IO[Any]:
+        raw = store.open(materializer.path(name), mode.replace("t", "").replace("b", "") + "b")
         writer: Any = HashingWriter(raw, lambda d: digests.__setitem__(name, d))
         if "b" not in mode:
-            import io
-
             return io.TextIOWrapper(writer, encoding="utf-8")
         return cast(IO[Any], writer)
 
-    materializer.open = hashing_open  # type: ignore[method-assign]
+    materializer.write_hook = hashing_open
     try:
         materializer.save(data)
     finally:
-        del materializer.open
+        materializer.write_hook = None
     return digests
 
 

@@ -23,6 +23,7 @@ one output with ``@step(materializers={"output": PointMaterializer})``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class BaseMaterializer(ABC):
     def __init__(self, uri: str, artifact_store: BaseArtifactStore) -> None:
         self.uri = uri.rstrip("/")
         self.artifact_store = artifact_store
+        #: Set by ``write_artifact``: opens a file for writing (``(name, mode) -> file``).
+        self.write_hook: Callable[[str, str], IO[Any]] | None = None
 
     @classmethod
     def source(cls) -> str:
@@ -66,7 +69,14 @@ class BaseMaterializer(ABC):
         return f"{self.uri}/{name}"
 
     def open(self, name: str, mode: str = "rb") -> IO[Any]:
-        """Open a file of this artifact through the artifact store."""
+        """Open a file of this artifact through the artifact store.
+
+        While :func:`cairn.materializers.write_artifact` saves, files opened for
+        writing are hashed as they are written (``write_hook``).
+        """
+        hook = self.write_hook
+        if hook is not None and any(c in mode for c in "wax"):
+            return hook(name, mode)
         return self.artifact_store.open(self.path(name), mode)
 
     # ------------------------------------------------------------ interface
