@@ -226,7 +226,7 @@ def test_up_and_down(stack_with_alerter: str) -> None:
     assert "orchestrator 'default': already up (running)" in out
     assert "All 4 component(s) up." in out
     out = invoke("stack", "down").stdout
-    assert out.splitlines()[0] == "alerter 'bell': suspended (suspended)"
+    assert out.splitlines()[0] == "alerter 'bell': suspended"
     out = invoke("stack", "down", "--force").stdout
     assert "alerter 'bell': deprovisioned (not provisioned)" in out
     assert "All 4 component(s) deprovisioned." in out

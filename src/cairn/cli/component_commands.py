@@ -17,7 +17,15 @@ import click
 
 from cairn.cli.common import active_component_names, name_or_active, registry
 from cairn.cli.lazy_group import LazyGroup
-from cairn.cli.output import echo_json, echo_mapping, echo_table, output_option, plural, when
+from cairn.cli.output import (
+    echo_json,
+    echo_mapping,
+    echo_table,
+    output_option,
+    plural,
+    when,
+    with_state,
+)
 from cairn.enums import StackComponentType
 
 if TYPE_CHECKING:
@@ -174,7 +182,7 @@ def _up(ctype: StackComponentType) -> click.Command:
         reg = registry()
         component = reg.get_component(ctype, name_or_active(reg, ctype, name))
         done = component_up(component)
-        click.echo(f"{ctype.cli_name} '{component.name}': {done} ({component.state}).")
+        click.echo(f"{ctype.cli_name} '{component.name}': {with_state(done, component.state)}.")
 
     return up
 
@@ -193,7 +201,7 @@ def _down(ctype: StackComponentType) -> click.Command:
         reg = registry()
         component = reg.get_component(ctype, name_or_active(reg, ctype, name))
         done = component_down(component, force=force)
-        click.echo(f"{ctype.cli_name} '{component.name}': {done} ({component.state}).")
+        click.echo(f"{ctype.cli_name} '{component.name}': {with_state(done, component.state)}.")
 
     return down
 

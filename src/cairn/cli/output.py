@@ -72,6 +72,11 @@ def plural(ctype: StackComponentType) -> str:
     return words[:-1] + "ies" if words.endswith("y") else words + "s"
 
 
+def with_state(message: str, state: str | None) -> str:
+    """``provisioned (running)``; the state is left out when the message already says it."""
+    return message if not state or state in message else f"{message} ({state})"
+
+
 def when(timestamp: float | None) -> str:
     """A timestamp as local ``YYYY-MM-DD HH:MM:SS``."""
     import time

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from cairn.cli.common import active_name, registry
-from cairn.cli.output import echo_json, echo_table, output_option
+from cairn.cli.output import echo_json, echo_table, output_option, with_state
 from cairn.enums import STACK_OPTION_LETTERS, StackComponentType
 from cairn.exceptions import ConfigurationError
 
@@ -61,7 +61,10 @@ def stack() -> None:
 @component_options
 @click.option("--set", "activate", is_flag=True, help="Make it the active stack.")
 def register(name: str, activate: bool, **components: str | None) -> None:
-    """Register stack NAME of existing components (-o, -a and -m are required)."""
+    """Register a stack of existing components.
+
+    -o, -a and -m are required; the other types are optional.
+    """
     registry().register_stack(name, _chosen(components), activate=activate)
     click.echo(f"Registered stack '{name}'." + (" It is now active." if activate else ""))
 
@@ -88,7 +91,10 @@ def list_stacks(output: str) -> None:
 @click.argument("name", required=False)
 @output_option
 def describe(name: str | None, output: str) -> None:
-    """Show the components of stack NAME (default: the active stack)."""
+    """Show the components of a stack.
+
+    Without NAME: the active stack.
+    """
     reg = registry()
     active = active_name(reg)
     record = reg.store.get_stack(name or reg.active_stack_name())
@@ -107,14 +113,18 @@ def describe(name: str | None, output: str) -> None:
 @click.argument("name")
 @click.option("--global", "global_", is_flag=True, help="Set it globally, even in a repository.")
 def set_stack(name: str, global_: bool) -> None:
-    """Make NAME the active stack (for this repository when inside one)."""
+    """Make NAME the active stack.
+
+    Inside a repository (cairn init) it is pinned for that repository, unless
+    --global is given.
+    """
     where = registry().set_active_stack(name, global_=global_)
     click.echo(f"Active stack set to '{name}' ({where}).")
 
 
 @stack.command("get")
 def get_stack() -> None:
-    """Show the name of the active stack and where it is set."""
+    """Show the active stack and where it is set."""
     from cairn.config import ENV_ACTIVE_STACK, find_repository
 
     name = registry().active_stack_name()
@@ -132,7 +142,10 @@ def get_stack() -> None:
 @click.argument("name")
 @component_options
 def update(name: str, **components: str | None) -> None:
-    """Replace components of stack NAME (validated before anything is stored)."""
+    """Replace components of a stack.
+
+    The new stack is validated before anything is stored.
+    """
     chosen = _chosen(components)
     if not chosen:
         raise ConfigurationError(
@@ -147,7 +160,10 @@ def update(name: str, **components: str | None) -> None:
 @click.argument("name")
 @removal_flags
 def remove_component(name: str, **flags: bool) -> None:
-    """Remove optional components from stack NAME (e.g. -c for the container registry)."""
+    """Remove optional components from a stack.
+
+    For example -c removes the container registry.
+    """
     types = {t for t in StackComponentType if flags.get(t.value)}
     if not types:
         options = " ".join(f"-{STACK_OPTION_LETTERS[t]}" for t in StackComponentType
@@ -180,9 +196,8 @@ def delete(name: str, yes: bool) -> None:
 
 
 def _report(outcome: Outcome) -> None:
-    state = f" ({outcome.state})" if outcome.state else ""
-    status = outcome.message if outcome.ok else "FAILED"
-    click.echo(f"{outcome.label}: {status}{state}")
+    status = with_state(outcome.message, outcome.state) if outcome.ok else "FAILED"
+    click.echo(f"{outcome.label}: {status}")
 
 
 def _finish(ctx: click.Context, verb: str, outcomes: list[Outcome]) -> None:
@@ -206,7 +221,11 @@ def _indent(text: str) -> str:
 @click.argument("name", required=False)
 @click.pass_context
 def up(ctx: click.Context, name: str | None) -> None:
-    """Provision and resume every component of the active stack (or NAME)."""
+    """Bring every component of a stack up.
+
+    Without NAME: the active stack. Each component is provisioned and resumed
+    if needed; a failure does not stop the others.
+    """
     from cairn.stack.lifecycle import stack_up
 
     _finish(ctx, "up", stack_up(registry(), name, report=_report))
@@ -217,7 +236,10 @@ def up(ctx: click.Context, name: str | None) -> None:
 @click.option("--force", is_flag=True, help="Deprovision: stop and remove resources.")
 @click.pass_context
 def down(ctx: click.Context, name: str | None, force: bool) -> None:
-    """Suspend every component of the active stack (or NAME); --force deprovisions."""
+    """Suspend every component of a stack.
+
+    Without NAME: the active stack. --force also deprovisions them.
+    """
     from cairn.stack.lifecycle import stack_down
 
     verb = "deprovisioned" if force else "down"
@@ -228,7 +250,10 @@ def down(ctx: click.Context, name: str | None, force: bool) -> None:
 @click.argument("name")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export(name: str, file: Path) -> None:
-    """Write stack NAME and its components to FILE (YAML; '-' for stdout). Secrets are masked."""
+    """Export a stack to a YAML file.
+
+    FILE '-' prints it. Secret values are written masked, never in clear.
+    """
     from cairn.stack.portability import export_stack, export_stack_to_file
 
     if str(file) == "-":
@@ -244,7 +269,10 @@ def export(name: str, file: Path) -> None:
 @click.argument("name")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_(name: str, file: Path) -> None:
-    """Register stack NAME from FILE written by 'cairn stack export'."""
+    """Import a stack from a YAML file.
+
+    FILE is written by 'cairn stack export'. Identical components are re-used.
+    """
     from cairn.stack.portability import import_stack_from_file
 
     for item in import_stack_from_file(registry(), name, file):
