@@ -24,6 +24,7 @@ from typing import Any
 
 from cairn.exceptions import MaterializerError
 from cairn.materializers.base_materializer import BaseMaterializer
+from cairn.models.run_records import PICKLE_MATERIALIZER_SOURCE
 
 #: Built-in materializers, by import path (imported on first lookup; they import
 #: numpy / pandas / pyarrow only inside their methods).
@@ -36,7 +37,7 @@ BUILTIN_MATERIALIZERS: tuple[str, ...] = (
     "cairn.materializers.pydantic_materializer:PydanticMaterializer",
 )
 
-FALLBACK_SOURCE = "cairn.materializers.cloudpickle_materializer:CloudpickleMaterializer"
+FALLBACK_SOURCE = PICKLE_MATERIALIZER_SOURCE
 
 
 class PickleFallbackWarning(UserWarning):
