@@ -328,3 +328,44 @@ def test_step_naming_a_missing_experiment_tracker() -> None:
 
     with pytest.raises(CairnUserError, match="experiment tracker 'nope'"):
         pipeline(lambda: tracked())().run()
+
+
+@step
+def chatty(tag: str) -> int:
+    print(f"hello from {tag}")
+    import sys
+
+    print(f"warning from {tag}", file=sys.stderr)
+    return 1
+
+
+@step
+def silent() -> int:
+    return 2
+
+
+def test_each_step_keeps_what_it_printed() -> None:
+    @pipeline(enable_cache=False)
+    def p() -> None:
+        chatty("a")
+        chatty("b")
+        silent()
+
+    run = p().run()
+    steps = run.steps
+    assert steps["chatty"].logs() == "hello from a\nwarning from a\n"
+    assert steps["chatty_2"].logs() == "hello from b\nwarning from b\n"
+    assert steps["silent"].logs() == "" and steps["silent"].record.logs_uri is None
+
+
+def test_logs_of_a_failed_step_are_kept() -> None:
+    @step
+    def noisy_failure() -> int:
+        print("about to fail")
+        raise RuntimeError("nope")
+
+    with pytest.raises(PipelineRunFailedError):
+        pipeline(lambda: noisy_failure())().run(run_name="noisy")
+    from cairn.client import Client
+
+    assert Client().get_run("noisy").steps["noisy_failure"].logs() == "about to fail\n"

@@ -143,7 +143,7 @@ def test_processes_mode_timeout_ends_the_step_process() -> None:
     started = time.monotonic()
     with pytest.raises(PipelineRunFailedError, match="timeout"):
         pipeline(lambda: sleeps_forever())().run(run_name="procs-timeout")
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 60
     step_view = Client().get_run("procs-timeout").steps["sleeps_forever"]
     assert step_view.status == ExecutionStatus.FAILED
 

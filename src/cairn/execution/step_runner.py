@@ -28,11 +28,13 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.exceptions import CairnError, StepFailedError, StepTimeoutError
 from cairn.execution.cache import cache_key, cache_setting
+from cairn.execution.log_capture import capture_logs
 from cairn.execution.sources import MAIN_ALIAS, load_step_function
 from cairn.execution.step_call import call_with_timeout, failed, model_parameters, split_outputs
 from cairn.execution.step_context import StepContext, reset_step_context, set_step_context
@@ -187,18 +189,35 @@ class StepRunner:
         inputs: Mapping[str, ArtifactRecord],
         reason: str,
     ) -> StepRunRecord:
-        attempt = 0
-        while True:
-            attempt += 1
-            context = self._context(step, record, attempt)
-            try:
-                written = self._attempt(step, inputs, context)
-            except StepFailedError as exc:
-                if attempt <= step.retries and not isinstance(exc, StepTimeoutError):
-                    continue
-                self._record_failure(record, exc, reason, attempt)
-                raise
-            return self._record_success(record, step, written, context, reason, attempt)
+        ending = _Ending(reason)
+        with capture_logs() as logs:
+            while True:
+                ending.attempts += 1
+                context = self._context(step, record, ending.attempts)
+                try:
+                    written = self._attempt(step, inputs, context)
+                except StepFailedError as exc:
+                    if ending.attempts <= step.retries and not isinstance(exc, StepTimeoutError):
+                        continue
+                    ending.logs_uri = self._save_logs(step, logs.getvalue())
+                    self._record_failure(record, exc, ending)
+                    raise
+                ending.logs_uri = self._save_logs(step, logs.getvalue())
+                return self._record_success(record, step, written, context, ending)
+
+    def _save_logs(self, step: StepSpec, text: str) -> str | None:
+        """Store what the step printed (nothing when it printed nothing); return the URI."""
+        if not text:
+            return None
+        store = self.stack.artifact_store
+        uri = store.join("runs", self.deployment.run_id, ".logs", f"{step.name}.txt")
+        try:
+            store.makedirs(uri.rsplit("/", 1)[0])
+            with store.open(uri, "w") as f:
+                f.write(text)
+        except OSError:  # logs are a convenience: never fail a step for them
+            return None
+        return uri
 
     def _context(self, step: StepSpec, record: StepRunRecord, attempt: int) -> StepContext:
         uris = {o: artifact_uri(self.stack, self.deployment, step.name, o) for o in step.outputs}
@@ -309,8 +328,7 @@ class StepRunner:
         step: StepSpec,
         written: Mapping[str, WrittenArtifact],
         context: StepContext,
-        reason: str,
-        attempts: int,
+        ending: _Ending,
     ) -> StepRunRecord:
         outputs: dict[str, ArtifactRecord] = {}
         with self.store.batch():  # one transaction: artifacts, metadata, completion
@@ -328,24 +346,36 @@ class StepRunner:
             for key, value in context.metadata.items():
                 self.store.log_metadata(record.id, key, value)
             finished = self.store.finish_step_run(
-                record.id, ExecutionStatus.COMPLETED, cache_reason=reason, attempts=attempts
+                record.id,
+                ExecutionStatus.COMPLETED,
+                cache_reason=ending.reason,
+                attempts=ending.attempts,
+                logs_uri=ending.logs_uri,
             )
         with self._lock:
             self._outputs[step.name] = outputs
         return finished
 
-    def _record_failure(
-        self, record: StepRunRecord, exc: StepFailedError, reason: str, attempts: int
-    ) -> None:
+    def _record_failure(self, record: StepRunRecord, exc: StepFailedError, ending: _Ending) -> None:
         cause = exc.__cause__ or exc
         text = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
         self.store.finish_step_run(
             record.id,
             ExecutionStatus.FAILED,
-            cache_reason=reason,
+            cache_reason=ending.reason,
             error=f"{exc}\n{text}",
-            attempts=attempts,
+            attempts=ending.attempts,
+            logs_uri=ending.logs_uri,
         )
+
+
+@dataclass
+class _Ending:
+    """How a step run ends: why it was not cached, attempts made, where its logs are."""
+
+    reason: str
+    attempts: int = 0
+    logs_uri: str | None = None
 
 
 @functools.lru_cache(maxsize=256)

@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     from cairn.models.pipeline_spec import PipelineDeployment, StepSpec
     from cairn.stack.stack import Stack
 
-#: Seconds a step process may outlive its timeout budget before it is killed.
-KILL_GRACE_SECONDS = 5.0
+#: Seconds a step process may outlive its timeout budget before it is killed (the child
+#: enforces the timeout itself; this is a backstop that also covers a slow start-up).
+KILL_GRACE_SECONDS = 30.0
 _STDERR_TAIL = 4000
 
 
