@@ -56,16 +56,16 @@ class _Tee(io.TextIOBase):
 
 def _install() -> None:
     with _INSTALL_LOCK:
-        if not isinstance(sys.stdout, _Tee):
+        if sys.stdout is not None and not isinstance(sys.stdout, _Tee):
             sys.stdout = _Tee(sys.stdout)
-        if not isinstance(sys.stderr, _Tee):
+        if sys.stderr is not None and not isinstance(sys.stderr, _Tee):
             sys.stderr = _Tee(sys.stderr)
 
 
 @contextmanager
 def capture_logs() -> Iterator[io.StringIO]:
     """Collect what this context prints (stdout and stderr) into a buffer."""
-    if not isinstance(sys.stdout, _Tee) or not isinstance(sys.stderr, _Tee):
+    if type(sys.stdout) is not _Tee or type(sys.stderr) is not _Tee:
         _install()
     buffer = io.StringIO()
     token = _BUFFER.set(buffer)
