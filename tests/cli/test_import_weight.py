@@ -61,6 +61,26 @@ def test_read_paths_import_no_heavy_module(args: tuple[str, ...]) -> None:
     assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
 
 
+#: Standard-library modules that are slow to import and that no read path needs.
+SLOW_STDLIB = ("tempfile", "shutil", "random", "lzma", "bz2", "zipfile", "email", "logging",
+               "importlib.metadata", "importlib.resources", "asyncio", "subprocess")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("stack", "list"),
+        ("stack", "describe"),
+        ("stack", "set", "default"),
+        ("artifact-store", "flavor", "list"),
+    ],
+)
+def test_read_paths_import_no_slow_stdlib_module(args: tuple[str, ...]) -> None:
+    imported_by("stack", "list")  # the first run creates the database (migrations)
+    result = imported_by(*args, heavy=SLOW_STDLIB)
+    assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
 def test_help_imports_no_command_module() -> None:
     modules = imported_by("--help")["modules"]
     assert isinstance(modules, list)

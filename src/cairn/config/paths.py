@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +63,8 @@ class Repository:
 
     def write_config(self, data: dict[str, Any]) -> None:
         """Replace the repository's settings atomically."""
+        import tempfile  # here: it imports shutil, random, bz2, lzma (slow on the CLI path)
+
         folder = self.config_path.parent
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".config-", suffix=".tmp")
