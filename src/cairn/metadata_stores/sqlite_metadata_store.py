@@ -7,7 +7,6 @@ file safely; foreign keys are enforced.
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +42,11 @@ class SQLiteMetadataStore(SQLMetadataStore):
     @contextmanager
     def migration_lock(self) -> Iterator[None]:
         """An exclusive file lock next to the database while migrating."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: SQLite's own locking still applies
+            yield
+            return
         lock_path = self.database_path.with_name(self.database_path.name + ".migrate.lock")
         with open(lock_path, "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
