@@ -69,6 +69,7 @@ SLOW_STDLIB = ("tempfile", "shutil", "random", "lzma", "bz2", "zipfile", "email"
 @pytest.mark.parametrize(
     "args",
     [
+        ("--help",),
         ("stack", "list"),
         ("stack", "describe"),
         ("stack", "set", "default"),

@@ -117,3 +117,16 @@ def test_real_process_success_and_usage_error() -> None:
     assert done.returncode == 0 and "default" in done.stdout
     usage = cairn("stack", "nosuchcommand")
     assert usage.returncode == 2 and "No such command" in usage.stderr
+
+
+@pytest.mark.parametrize(("columns", "width"), [("200", 78), ("60", 58), ("10", 50), ("x", 78)])
+def test_help_width_follows_columns(
+    monkeypatch: pytest.MonkeyPatch, columns: str, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(main_module.os, "get_terminal_size", _no_terminal)
+    assert main_module.help_width() == width
+
+
+def _no_terminal(fd: int) -> object:
+    raise OSError("not a terminal")
