@@ -5,7 +5,9 @@ Each command runs ``--repeat`` times as a fresh process (``subprocess``), with
 the registry database. Prints the median and the 90th percentile in ms, and
 Python's own start-up time for comparison. Compiled bytecode is cached in the
 temporary folder (``PYTHONPYCACHEPREFIX``), as an installed package has it;
-``--no-bytecode`` measures the cold case. Writes nothing to the repository.
+``--no-bytecode`` measures the cold case. The CPU column (user + system time of
+the process) barely moves when other work loads the machine, unlike wall time.
+Writes nothing to the repository.
 
 Run: ``.venv/bin/python bench/cli_latency.py [--repeat 20]``
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -38,14 +41,22 @@ def cairn_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "cairn.cli.main"]
 
 
-def time_process(argv: list[str], env: dict[str, str], cwd: str) -> float:
-    """Milliseconds one process takes; raises if it fails."""
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_process(argv: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall and CPU (user + system) milliseconds of one process; raises if it fails.
+
+    CPU time hardly changes when other processes load the machine; wall time does.
+    """
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, check=False)
     elapsed = (time.perf_counter() - start) * 1000
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode().strip()}")
-    return elapsed
+    return elapsed, (_children_cpu() - cpu) * 1000
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -54,8 +65,11 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(repeat: int, bytecode: bool = True) -> list[tuple[str, float, float]]:
-    """``(command, median ms, p90 ms)`` of each command (and of bare Python start-up)."""
+Result = tuple[str, float, float, float]
+
+
+def measure(repeat: int, bytecode: bool = True) -> list[Result]:
+    """``(command, median ms, p90 ms, median CPU ms)`` of each command (and of bare Python)."""
     base = cairn_command()
     tmp = tempfile.mkdtemp(prefix="cairn-bench-")
     env = {**os.environ, "CAIRN_CONFIG_DIR": os.path.join(tmp, "config")}
@@ -70,11 +84,17 @@ def measure(repeat: int, bytecode: bool = True) -> list[tuple[str, float, float]
             time_process([*base, *command], env, tmp)
         runs: list[tuple[str, list[str]]] = [("python -c pass", [sys.executable, "-c", "pass"])]
         runs += [("cairn " + " ".join(c), [*base, *c]) for c in COMMANDS]
-        samples: dict[str, list[float]] = {label: [] for label, _ in runs}
+        wall: dict[str, list[float]] = {label: [] for label, _ in runs}
+        cpu: dict[str, list[float]] = {label: [] for label, _ in runs}
         for _ in range(repeat):  # interleaved, so load changes hit every command alike
             for label, argv in runs:
-                samples[label].append(time_process(argv, env, tmp))
-        return [(k, statistics.median(v), percentile(v, 0.9)) for k, v in samples.items()]
+                elapsed, used = time_process(argv, env, tmp)
+                wall[label].append(elapsed)
+                cpu[label].append(used)
+        return [
+            (k, statistics.median(v), percentile(v, 0.9), statistics.median(cpu[k]))
+            for k, v in wall.items()
+        ]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -88,13 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     results = measure(args.repeat, bytecode=not args.no_bytecode)
-    width = max(len(label) for label, _, _ in results)
+    width = max(len(result[0]) for result in results)
     cache = "without bytecode cache" if args.no_bytecode else "bytecode cached"
     print(f"CLI latency, {args.repeat} runs each, {cache} (target: median < {TARGET_MS:.0f} ms)")
-    print(f"{'COMMAND'.ljust(width)}  {'MEDIAN ms':>9}  {'P90 ms':>7}")
-    for label, median, p90 in results:
+    print(f"{'COMMAND'.ljust(width)}  {'MEDIAN ms':>9}  {'P90 ms':>7}  {'CPU ms':>7}")
+    for label, median, p90, cpu in results:
         flag = "" if label.startswith("python") or median < TARGET_MS else "  (over target)"
-        print(f"{label.ljust(width)}  {median:9.1f}  {p90:7.1f}{flag}")
+        print(f"{label.ljust(width)}  {median:9.1f}  {p90:7.1f}  {cpu:7.1f}{flag}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     return 0
 
 
