@@ -107,6 +107,12 @@ def test_malformed_parameters(stateful: str, args: list[str], message: str) -> N
     assert message in fail("alerter", "register", "a", "--flavor=stateful", *args)
 
 
+def test_name_must_come_before_the_parameters(tmp_path: Path) -> None:
+    err = fail("artifact-store", "register", f"--path={tmp_path}", "x", "--flavor=local")
+    assert "Give NAME before the parameters: cairn artifact-store register NAME" in err
+    assert "Give NAME before" in fail("artifact-store", "update", "--path=/x", "default")
+
+
 def test_missing_flavor_option_is_a_usage_error() -> None:
     result = invoke("artifact-store", "register", "x", "--path=/tmp/x", code=2)
     assert "--flavor" in result.stderr

@@ -125,3 +125,11 @@ def test_file_round_trip_and_errors(registry: StackRegistry, tmp_path: Path) -> 
         read_stack_file(tmp_path / "missing.yaml")
     with pytest.raises(ConfigurationError, match="Cannot write"):
         export_stack_to_file(registry, "default", tmp_path / "no" / "such" / "dir.yaml")
+
+
+def test_a_file_of_a_newer_format_is_refused(registry: StackRegistry, tmp_path: Path) -> None:
+    file = tmp_path / "s.yaml"
+    export_stack_to_file(registry, "default", file)
+    file.write_text(file.read_text().replace("format_version: 1", "format_version: 99"))
+    with pytest.raises(ConfigurationError, match="format version 99, newer than this Cairn"):
+        read_stack_file(file)

@@ -110,8 +110,9 @@ def _register(ctype: StackComponentType) -> click.Command:
     @click.pass_context
     def register(ctx: click.Context, name: str, flavor: str) -> None:
         """Register a component."""
-        from cairn.cli.params import parse_params
+        from cairn.cli.params import check_name, parse_params
 
+        check_name(name, f"cairn {ctype.cli_name} register NAME --flavor=F --param=value")
         params = parse_params(ctx.args)
         registry().register_component(ctype, name, flavor, params)
         click.echo(f"Registered {ctype.cli_name} '{name}' (flavor {flavor}).")
@@ -133,9 +134,10 @@ def _update(ctype: StackComponentType) -> click.Command:
 
         The stacks that use NAME are validated again before anything is stored.
         """
-        from cairn.cli.params import parse_params
+        from cairn.cli.params import check_name, parse_params
         from cairn.exceptions import ConfigurationError
 
+        check_name(name, f"cairn {ctype.cli_name} update NAME --param=value")
         params = parse_params(ctx.args)
         if not params:
             raise ConfigurationError(

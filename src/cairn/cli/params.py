@@ -43,6 +43,12 @@ def parse_params(args: Sequence[str]) -> dict[str, Any]:
     return params
 
 
+def check_name(name: str, usage: str) -> None:
+    """Refuse a NAME that is really an option (``register --path=x NAME`` swaps them)."""
+    if name.startswith("-"):
+        raise ConfigurationError(f"Give NAME before the parameters: {usage}.")
+
+
 def _check_key(key: str, params: dict[str, Any]) -> None:
     if not key.isidentifier():
         raise ConfigurationError(f"'--{key}' is not a parameter name.")

@@ -89,6 +89,12 @@ def read_stack_file(path: Path) -> dict[str, Any]:
             f"{path} is not a stack export: it needs a 'components' mapping "
             f"(write one with 'cairn stack export NAME FILE')."
         )
+    version = data.get("format_version", FORMAT_VERSION)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ConfigurationError(
+            f"{path} has format version {version!r}, newer than this Cairn reads "
+            f"({FORMAT_VERSION}): upgrade Cairn (pip install -U cairn)."
+        )
     return data
 
 
