@@ -5,7 +5,8 @@
 3. check the runtime options against those the components declare, and the
    step operators / experiment trackers the steps name;
 4. ``prepare_pipeline_deployment`` on every component;
-5. record the pipeline and the run; the deployment is stored with the run
+5. record the pipeline and the run (with the git commit of the working folder as its
+   code version); the deployment is stored with the run
    (``runs/<run id>/deployment.json`` in the artifact store) as soon as the
    orchestrator asks for a step's command line (``launcher.step_command``), so
    another process can run that step (``python -m cairn.entrypoints.step``);
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import ConfigurationError, PipelineRunFailedError, StackValidationError
+from cairn.execution.code_version import code_version
 from cairn.execution.launcher import Launcher
 from cairn.execution.step_runner import StepRunner
 from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
@@ -156,6 +159,7 @@ def _record(
             parameters=spec.parameters,
             runtime_options=_jsonable(runtime_options),
             stack_snapshot=stack_snapshot(stack),
+            code_version=code_version(os.getcwd()),
             enable_cache=enable_cache,
         )
     return PipelineDeployment(
