@@ -303,4 +303,4 @@ def __getattr__(name: str) -> click.Group:
     return component_group(ctype)
 
 
-__all__ = ["component_group", *(t.value for t in StackComponentType)]
+__all__ = sorted(["component_group", *(t.value for t in StackComponentType)])
