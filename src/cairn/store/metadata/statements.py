@@ -117,11 +117,13 @@ def steps_of_run() -> sa.Select[Any]:
 _COMPILED: dict[tuple[int, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
 
 
-def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]) -> Any:
-    """Execute a prebuilt statement with the SQL compiled once per dialect and parameter set.
+def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]) -> None:
+    """Execute a prebuilt write statement with its SQL compiled once per dialect and keys.
 
     This skips SQLAlchemy's per-call statement handling (the hot paths run a few
-    statements per step); rows come back as plain driver rows (booleans may be ints).
+    statements per step). On SQLite the statement goes straight to the driver
+    connection of ``conn`` (same transaction); driver errors are raised as
+    SQLAlchemy's ``DBAPIError`` subclasses (``IntegrityError``...) as usual.
     """
     dialect = conn.dialect
     keys = tuple(sorted(params))
@@ -133,5 +135,16 @@ def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any
         compiled = _COMPILED[cache_key] = (result.string, positions)
     sql, positions = compiled
     if positions is None:
-        return conn.exec_driver_sql(sql, params)
-    return conn.exec_driver_sql(sql, tuple(params[k] for k in positions))
+        conn.exec_driver_sql(sql, params)
+        return
+    values = tuple(params[k] for k in positions)
+    if dialect.name != "sqlite":
+        conn.exec_driver_sql(sql, values)
+        return
+    driver = conn.connection.driver_connection
+    try:
+        driver.execute(sql, values)  # type: ignore[union-attr]
+    except dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(
+            sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
