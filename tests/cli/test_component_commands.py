@@ -222,9 +222,14 @@ def test_up_and_down_without_name_use_the_active_stack(stack_with_alerter: str) 
     assert "already up" in invoke("orchestrator", "up").stdout
 
 
-def test_up_failure_is_one_line(stateful: str) -> None:
-    invoke("alerter", "register", "a", "--flavor=stateful", "--fail-on=provision")
-    assert "cannot provision" in fail("alerter", "up", "a")
+def test_up_failure_shows_the_log_tail_then_one_error_line(stateful: str) -> None:
+    invoke("alerter", "register", "a", "--flavor=stateful", "--fail-on=resume")
+    result = invoke("alerter", "up", "a", code=1)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Last lines of ") and lines[0].endswith("alerter.log:")
+    assert lines[1:4] == ["    provisioning", "    resuming", "    port 4321 is already taken"]
+    assert lines[-1].startswith("Error: unexpected RuntimeError: the daemon did not start")
+    assert "Traceback" not in result.stderr
 
 
 def test_logs(stateful: str) -> None:

@@ -238,7 +238,7 @@ def test_up_continues_past_a_failure_and_shows_its_log(stack_with_alerter: str) 
     assert "artifact-store 'default': " in result.stdout  # the others were brought up
     assert "metadata-store 'default': " in result.stdout
     assert "alerter 'bell': FAILED" in result.stdout
-    assert "Error: alerter 'bell' failed: the daemon did not start" in result.stderr
+    assert "Error: alerter 'bell' failed: RuntimeError: the daemon did not start" in result.stderr
     assert "port 4321 is already taken" in result.stderr
     assert "Error: 1 of 4 component(s) failed." in result.stderr
     assert "Traceback" not in result.output

@@ -144,7 +144,7 @@ def test_stack_up_continues_past_a_failure_with_the_log_tail(registry: StackRegi
     outcomes = stack_up(registry)
     failed = [o for o in outcomes if not o.ok]
     assert [o.label for o in failed] == ["alerter 'a'"]
-    assert failed[0].message == "resume failed"
+    assert failed[0].message == "RuntimeError: resume failed"
     assert failed[0].log_tail == "provision\nresume"
     assert sum(o.ok for o in outcomes) == 3
 

@@ -179,11 +179,18 @@ def _up(ctype: StackComponentType) -> click.Command:
     @click.argument("name", required=False)
     def up(name: str | None) -> None:
         """Provision and resume NAME (default: the active stack's)."""
-        from cairn.stack.lifecycle import component_up
+        from cairn.stack.lifecycle import component_up, log_tail
 
         reg = registry()
         component = reg.get_component(ctype, name_or_active(reg, ctype, name))
-        done = component_up(component)
+        try:
+            done = component_up(component)
+        except Exception:
+            tail = log_tail(component)
+            if tail:
+                lines = "\n".join("    " + line for line in tail.splitlines())
+                click.echo(f"Last lines of {component.log_file}:\n{lines}", err=True)
+            raise
         click.echo(f"{ctype.cli_name} '{component.name}': {with_state(done, component.state)}.")
 
     return up

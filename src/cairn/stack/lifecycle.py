@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cairn.enums import StackComponentType
+from cairn.exceptions import CairnError
 
 if TYPE_CHECKING:
     from cairn.stack.registry import StackRegistry
@@ -112,14 +113,15 @@ def _apply(
         message = action(component)
         return Outcome(type, name, True, message, component.state)
     except Exception as exc:
-        message = str(exc) or type_name(exc)
         tail = log_tail(component) if component is not None else None
-        return Outcome(type, name, False, message, None, tail)
+        return Outcome(type, name, False, error_message(exc), None, tail)
 
 
-def type_name(exc: BaseException) -> str:
-    """The exception's class name (the message of an exception without one)."""
-    return type(exc).__name__
+def error_message(exc: BaseException) -> str:
+    """One line for a failure: Cairn's own message, else ``ExceptionType: message``."""
+    if isinstance(exc, CairnError) and str(exc):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _members(
