@@ -233,7 +233,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         try:
             with self._write() as conn:
                 q.execute(conn, q.insert("pipeline_runs"), values)
-                row = conn.execute(q.run_by("id"), {"value": values["id"]}).one()
+                row = q.fetch(conn, q.run_by("id"), {"value": values["id"]})[0]
         except IntegrityError as exc:
             raise EntityExistsError(
                 f"A pipeline run called '{run_name}' exists: choose another run_name, or "
@@ -257,7 +257,7 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
             values["error"] = error
         with self._write() as conn:
             q.execute(conn, q.update_by_id("pipeline_runs"), values)
-            row = conn.execute(q.run_by("id"), {"value": run_id}).first()
+            row = q.first(q.fetch(conn, q.run_by("id"), {"value": run_id}))
         if row is None:
             raise DoesNotExistError(f"No pipeline run with id '{run_id}'.")
         return run_record(row)
@@ -274,19 +274,20 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
         from cairn.store.metadata.ownership import is_alive, this_host
 
         with self._read() as conn:
-            rows = conn.execute(q.running_runs()).all()
+            rows = q.fetch(conn, q.running_runs(), {})
         now, host, stale = time.time(), this_host(), []
         for row in rows:
-            if row.owner_pid is None:
+            pid, owner_host = row["owner_pid"], row["owner_host"]
+            if pid is None:
                 continue
-            if row.owner_host == host:
-                dead = not is_alive(row.owner_pid, row.owner_token)
+            if owner_host == host:
+                dead = not is_alive(pid, row["owner_token"])
             else:
-                beat = row.heartbeat or 0.0
+                beat = row["heartbeat"] or 0.0
                 dead = self.stale_after is not None and now - beat > self.stale_after
             if dead:
-                self._fail_dead_run(row.id, row.owner_pid, row.owner_host)
-                stale.append(row.name)
+                self._fail_dead_run(row["id"], pid, owner_host)
+                stale.append(row["name"])
         return stale
 
     def _fail_dead_run(self, run_id: str, pid: int, host: str | None) -> None:

@@ -76,9 +76,9 @@ class SQLQueriesMixin:
 
         self.mark_stale_runs_failed()
         with self._read() as conn:
-            row = conn.execute(q.run_by("name"), {"value": name_or_id}).first()
+            row = q.first(q.fetch(conn, q.run_by("name"), {"value": name_or_id}))
             if row is None:
-                row = conn.execute(q.run_by("id"), {"value": name_or_id}).first()
+                row = q.first(q.fetch(conn, q.run_by("id"), {"value": name_or_id}))
         if row is None:
             raise DoesNotExistError(
                 f"No pipeline run called '{name_or_id}': list them with 'cairn pipeline runs list'."
@@ -199,7 +199,7 @@ class SQLQueriesMixin:
             values["finished"] = time.time()
         with self._write() as conn:
             q.execute(conn, q.update_by_id("step_runs"), values)
-            row = conn.execute(q.select_by("step_runs", "id"), {"value": step_run_id}).first()
+            row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
         if row is None:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
         return step_run_record(row)
@@ -209,7 +209,7 @@ class SQLQueriesMixin:
         from cairn.store.metadata.convert import step_run_record
 
         with self._read() as conn:
-            row = conn.execute(q.select_by("step_runs", "id"), {"value": step_run_id}).first()
+            row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
         if row is None:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
         return step_run_record(row)
@@ -220,7 +220,7 @@ class SQLQueriesMixin:
 
         self.mark_stale_runs_failed()
         with self._read() as conn:
-            rows = conn.execute(q.steps_of_run(), {"value": run_id})
+            rows = q.fetch(conn, q.steps_of_run(), {"value": run_id})
             return [step_run_record(row) for row in rows]
 
     def find_cached_step(self, cache_key: str) -> StepRunRecord | None:
@@ -230,7 +230,7 @@ class SQLQueriesMixin:
         if not cache_key:
             return None
         with self._read() as conn:
-            row = conn.execute(q.cached_step(), {"value": cache_key}).first()
+            row = q.first(q.fetch(conn, q.cached_step(), {"value": cache_key}))
         return None if row is None else step_run_record(row)
 
     # ------------------------------------------------------------ artifacts, lineage
@@ -302,8 +302,8 @@ class SQLQueriesMixin:
         from cairn.store.metadata.convert import artifact_record
 
         with self._read() as conn:
-            rows = conn.execute(q.edges(table), {"value": step_run_id})
-            return {row.edge_name: artifact_record(row) for row in rows}
+            rows = q.fetch(conn, q.edges(table), {"value": step_run_id})
+            return {row["edge_name"]: artifact_record(row) for row in rows}
 
     def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
         return self._edges("step_outputs", step_run_id)
@@ -316,7 +316,7 @@ class SQLQueriesMixin:
         from cairn.store.metadata.convert import artifact_record
 
         with self._read() as conn:
-            row = conn.execute(q.select_by("artifacts", "id"), {"value": artifact_id}).first()
+            row = q.first(q.fetch(conn, q.select_by("artifacts", "id"), {"value": artifact_id}))
         if row is None:
             raise DoesNotExistError(f"No artifact with id '{artifact_id}'.")
         return artifact_record(row)
@@ -357,5 +357,7 @@ class SQLQueriesMixin:
         from cairn.store.metadata.convert import metadata_entry
 
         with self._read() as conn:
-            rows = conn.execute(q.select_by("step_metadata", "step_run_id"), {"value": step_run_id})
-            return {row.key: metadata_entry(row) for row in rows}
+            rows = q.fetch(
+                conn, q.select_by("step_metadata", "step_run_id"), {"value": step_run_id}
+            )
+            return {row["key"]: metadata_entry(row) for row in rows}

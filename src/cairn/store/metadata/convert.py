@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
-
-import sqlalchemy as sa
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from cairn.enums import ExecutionStatus
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
 from cairn.models.run_records import (
     ArtifactRecord,
     MetadataEntry,
@@ -16,6 +19,13 @@ from cairn.models.run_records import (
     RunRecord,
     StepRunRecord,
 )
+
+#: A result row: SQLAlchemy's ``Row`` or a plain mapping (driver fast path).
+Row = Union["sa.Row[Any]", Mapping[str, Any]]
+
+
+def _mapping(row: Row) -> Mapping[str, Any]:
+    return row if isinstance(row, Mapping) else cast(Mapping[str, Any], row._mapping)
 
 
 def _default(value: Any) -> Any:
@@ -37,14 +47,14 @@ def loads(text: str | None) -> Any:
     return json.loads(text) if text else {}
 
 
-def pipeline_record(row: sa.Row[Any]) -> PipelineRecord:
-    m = row._mapping
+def pipeline_record(row: Row) -> PipelineRecord:
+    m = _mapping(row)
     return PipelineRecord(m["id"], m["name"], loads(m["spec"]), m["created"], m["updated"])
 
 
-def run_record(row: sa.Row[Any]) -> RunRecord:
+def run_record(row: Row) -> RunRecord:
     """A :class:`RunRecord` from a ``pipeline_runs`` row joined with ``pipeline_name``."""
-    m = row._mapping
+    m = _mapping(row)
     return RunRecord(
         id=m["id"],
         name=m["name"],
@@ -66,8 +76,8 @@ def run_record(row: sa.Row[Any]) -> RunRecord:
     )
 
 
-def step_run_record(row: sa.Row[Any]) -> StepRunRecord:
-    m = row._mapping
+def step_run_record(row: Row) -> StepRunRecord:
+    m = _mapping(row)
     return StepRunRecord(
         id=m["id"],
         run_id=m["run_id"],
@@ -87,8 +97,8 @@ def step_run_record(row: sa.Row[Any]) -> StepRunRecord:
     )
 
 
-def artifact_record(row: sa.Row[Any]) -> ArtifactRecord:
-    m = row._mapping
+def artifact_record(row: Row) -> ArtifactRecord:
+    m = _mapping(row)
     return ArtifactRecord(
         id=m["id"],
         producer_step_run_id=m["producer_step_run_id"],
@@ -114,8 +124,8 @@ def metadata_columns(value: Any) -> dict[str, Any]:
     return {"kind": "json", "number_value": None, "text_value": dumps(value)}
 
 
-def metadata_entry(row: sa.Row[Any]) -> MetadataEntry:
-    m = row._mapping
+def metadata_entry(row: Row) -> MetadataEntry:
+    m = _mapping(row)
     kind = m["kind"]
     value: Any = m["text_value"] if kind == "text" else json.loads(m["text_value"])
     return MetadataEntry(m["step_run_id"], m["key"], value, kind, m["created"])

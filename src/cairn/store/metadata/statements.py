@@ -80,7 +80,10 @@ def cached_step() -> sa.Select[Any]:
     t = step_runs
     return (
         sa.select(t)
-        .where(t.c.cache_key == sa.bindparam("value"), t.c.status.in_(["completed", "cached"]))
+        .where(
+            t.c.cache_key == sa.bindparam("value"),
+            sa.or_(t.c.status == "completed", t.c.status == "cached"),
+        )
         .order_by(t.c.finished.desc())
         .limit(1)
     )
@@ -114,7 +117,32 @@ def steps_of_run() -> sa.Select[Any]:
     return sa.select(t).where(t.c.run_id == sa.bindparam("value")).order_by(t.c.started, t.c.name)
 
 
-_COMPILED: dict[tuple[int, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
+_Compiled = tuple[str, "tuple[str, ...] | None", dict[str, Any]]
+_COMPILED: dict[tuple[int, str, tuple[str, ...]], _Compiled] = {}
+
+
+def _compiled(statement: Any, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Compiled:
+    """SQL text, positional parameter names (None if named) and literal values, cached."""
+    cache_key = (id(statement), dialect.name, keys)
+    found = _COMPILED.get(cache_key)
+    if found is None:
+        result = statement.compile(dialect=dialect, column_keys=list(keys))
+        positions = tuple(result.positiontup) if result.positional else None
+        literals = {n: b.value for n, b in result.binds.items() if n not in keys}
+        found = _COMPILED[cache_key] = (result.string, positions, literals)
+    return found
+
+
+def _driver_execute(conn: sa.Connection, sql: str, values: tuple[Any, ...]) -> Any:
+    """Run SQL on the SQLite driver connection of ``conn`` (in its transaction, if any)."""
+    dialect = conn.dialect
+    driver = conn.connection.driver_connection
+    try:
+        return driver.execute(sql, values)  # type: ignore[union-attr]
+    except dialect.loaded_dbapi.Error as exc:
+        raise sa.exc.DBAPIError.instance(
+            sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
 
 
 def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]) -> None:
@@ -125,26 +153,31 @@ def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any
     connection of ``conn`` (same transaction); driver errors are raised as
     SQLAlchemy's ``DBAPIError`` subclasses (``IntegrityError``...) as usual.
     """
-    dialect = conn.dialect
-    keys = tuple(sorted(params))
-    cache_key = (id(statement), dialect.name, keys)
-    compiled = _COMPILED.get(cache_key)
-    if compiled is None:
-        result = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
-        positions = tuple(result.positiontup) if result.positional else None
-        compiled = _COMPILED[cache_key] = (result.string, positions)
-    sql, positions = compiled
+    sql, positions, literals = _compiled(statement, conn.dialect, tuple(sorted(params)))
     if positions is None:
-        conn.exec_driver_sql(sql, params)
+        conn.exec_driver_sql(sql, {**literals, **params})
         return
-    values = tuple(params[k] for k in positions)
-    if dialect.name != "sqlite":
+    merged = {**literals, **params}
+    values = tuple(merged[k] for k in positions)
+    if conn.dialect.name == "sqlite":
+        _driver_execute(conn, sql, values)
+    else:
         conn.exec_driver_sql(sql, values)
-        return
-    driver = conn.connection.driver_connection
-    try:
-        driver.execute(sql, values)  # type: ignore[union-attr]
-    except dialect.loaded_dbapi.Error as exc:
-        raise sa.exc.DBAPIError.instance(
-            sql, values, exc, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from exc
+
+
+def fetch(
+    conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Rows of a prebuilt SELECT as dicts (on SQLite straight from the driver)."""
+    if conn.dialect.name != "sqlite":
+        return [dict(row) for row in conn.execute(statement, params).mappings()]
+    sql, positions, literals = _compiled(statement, conn.dialect, tuple(sorted(params)))
+    merged = {**literals, **params}
+    cursor = _driver_execute(conn, sql, tuple(merged[k] for k in positions or ()))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first row of :func:`fetch`'s result, or None."""
+    return rows[0] if rows else None
