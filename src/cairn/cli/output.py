@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,6 +40,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dict | list):
+        import json
+
         return json.dumps(value, sort_keys=True)
     return str(value)
 
@@ -63,6 +64,8 @@ def echo_mapping(title: str, data: Mapping[str, Any], indent: int = 2) -> None:
 
 def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON (sorted keys) on stdout."""
+    import json
+
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
 
 
