@@ -196,3 +196,18 @@ def test_schedule_is_refused_by_the_local_orchestrator() -> None:
     with pytest.raises(PipelineRunFailedError, match="cannot schedule"):
         fan_out().run(run_name="scheduled", schedule={"cron": "0 * * * *"})
     assert Client().get_run("scheduled").status == ExecutionStatus.FAILED
+
+
+def test_failure_waits_for_running_steps_and_skips_their_successors() -> None:
+    @pipeline(enable_cache=False)
+    def p() -> None:
+        x = start()
+        fail_fast(x)
+        never(nap(x, seconds=0.5))
+
+    with pytest.raises(PipelineRunFailedError) as info:
+        p().run(run_name="waits")
+    assert info.value.failed_steps == ["fail_fast"]
+    steps = Client().get_run("waits").steps
+    assert steps["nap"].status == ExecutionStatus.COMPLETED  # it was running: waited for
+    assert "never" not in steps  # ready only after the failure: never started
