@@ -70,13 +70,14 @@ class BuiltInMaterializer(BaseMaterializer):
             cloudpickle.dump(data, f)
 
     def load(self, data_type: type) -> Any:
-        if self.artifact_store.exists(self.path(DATA_PICKLE)):
+        try:
+            with self.open(DATA_JSON, "r") as f:
+                value = json.load(f)
+        except FileNotFoundError:  # not JSON-exact: saved as a pickle
             import pickle
 
             with self.open(DATA_PICKLE, "rb") as f:
                 return pickle.load(f)
-        with self.open(DATA_JSON, "r") as f:
-            value = json.load(f)
         if isinstance(data_type, type) and issubclass(data_type, tuple) and isinstance(value, list):
             return tuple(value)
         return value
