@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from cairn.exceptions import StackValidationError
@@ -43,7 +44,6 @@ def save_sklearn_model(model: Any, deployer: MLFlowModelDeployer, name: str, run
     the saved model is also logged to it as the artifact ``model``.
     """
     import mlflow
-    import mlflow.sklearn
 
     path = deployer.models_dir() / name / _safe(run_id)
     if path.exists():
@@ -51,10 +51,30 @@ def save_sklearn_model(model: Any, deployer: MLFlowModelDeployer, name: str, run
 
         shutil.rmtree(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    mlflow.sklearn.save_model(model, str(path), pip_requirements=["scikit-learn", "mlflow"])
+    save_model_folder(model, path)
     if mlflow.active_run() is not None:
         mlflow.log_artifacts(str(path), "model")
     return str(path)
+
+
+def save_model_folder(model: Any, path: Path) -> None:
+    """Save a scikit-learn model as an MLflow model folder at ``path``.
+
+    MLflow serialises scikit-learn models with skops, which refuses to load
+    types it does not trust (e.g. decision trees); the model comes from the
+    user's own pipeline, so the types it holds are declared trusted.
+    """
+    import mlflow.sklearn
+
+    trusted: list[str] | None = None
+    try:
+        import skops.io  # type: ignore[import-untyped]
+
+        trusted = list(skops.io.get_untrusted_types(data=skops.io.dumps(model))) or None
+    except ImportError:
+        pass
+    mlflow.sklearn.save_model(model, str(path), pip_requirements=["scikit-learn", "mlflow"],
+                              skops_trusted_types=trusted)  # fmt: skip
 
 
 def _deploy(model: Any, deployment_name: str, timeout: float) -> DeploymentInfo:
