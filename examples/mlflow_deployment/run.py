@@ -11,6 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mlflow_pipeline import train_and_deploy
 
+from cairn.exceptions import CairnUserError
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -19,7 +21,10 @@ def main() -> None:
     args = parser.parse_args()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the pickled model and MLflow's own warnings
-        run = train_and_deploy(c=args.c, min_accuracy=args.min_accuracy).run()
+        try:
+            run = train_and_deploy(c=args.c, min_accuracy=args.min_accuracy).run()
+        except CairnUserError as exc:  # e.g. the tracking server is not up
+            raise SystemExit(f"Error: {exc}") from None
     accuracy = run.steps["evaluate"].output.load()
     info = run.steps["mlflow_model_deployer_step"].output.load()
     print(f"Run '{run.name}': {run.status}; test accuracy {accuracy:.3f}")
