@@ -124,3 +124,13 @@ def test_remove_deletes_state(service: LocalService) -> None:
 def test_invalid_id() -> None:
     with pytest.raises(ValueError):
         LocalService("../x")
+
+
+def test_concurrent_starts_make_one_daemon(service: LocalService) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        pids = set(pool.map(lambda _: service.start(HTTP_SERVER, health=HTTP_HEALTH,
+                                                    timeout=20).pid, range(3)))  # fmt: skip
+    assert len(pids) == 1
+    assert service.stop(grace=5)

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,22 @@ class LocalService:
         return self.status(health).running
 
     # ------------------------------------------------------------------ start
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the service's lock file (one start or stop at a time, across processes)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with (self.path / ".lock").open("a") as handle:
+            try:
+                import fcntl
+            except ImportError:  # not POSIX: no cross-process lock
+                yield
+                return
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def start(
         self,
         command: Sequence[str],
@@ -215,11 +232,27 @@ class LocalService:
                 not healthy within ``timeout`` seconds (it is then stopped);
                 the message holds the tail of the log.
         """
-        current = self.status(health_callable)
-        if current.running:
-            return current
-        if current.state in ("unhealthy", "dead"):
-            self.stop()
+        with self._locked():
+            current = self.status(health_callable)
+            if current.running:
+                return current
+            if current.state in ("unhealthy", "dead"):
+                self._stop(10.0)
+            return self._start(command, port, host, health, health_callable, env, cwd,
+                               timeout, config)  # fmt: skip
+
+    def _start(
+        self,
+        command: Sequence[str],
+        port: int | None,
+        host: str,
+        health: HealthCheck | None,
+        health_callable: HealthCallable | None,
+        env: Mapping[str, str] | None,
+        cwd: Path | None,
+        timeout: float,
+        config: Mapping[str, Any] | None,
+    ) -> ServiceStatus:
         port = port if port is not None else free_port(_connect(host))
         if port_in_use(port, _connect(host)):
             raise ServiceError(
@@ -267,7 +300,7 @@ class LocalService:
             if self._healthy(state, health):
                 return
             time.sleep(0.1)
-        self.stop()
+        self._stop(10.0)
         raise ServiceError(
             f"Service '{self.id}' was not healthy within {timeout:g} s (stopped it); "
             f"log {self.log_file}:\n" + self.log_tail()
@@ -280,6 +313,12 @@ class LocalService:
         A pid that now belongs to another process is never signalled. Returns
         whether a process was stopped.
         """
+        if not self.path.is_dir():
+            return False
+        with self._locked():
+            return self._stop(grace)
+
+    def _stop(self, grace: float) -> bool:
         state = self.read_state()
         if state.pid is None:
             return False

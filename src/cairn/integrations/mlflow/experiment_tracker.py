@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import PrivateAttr, SecretStr
+from pydantic import SecretStr
 
 from cairn.exceptions import ComponentNotRunningError
 from cairn.experiment_trackers import BaseExperimentTracker
@@ -34,6 +34,7 @@ _PARENT_TAG = "mlflow.parentRunId"
 
 _PARENTS: dict[str, str] = {}  # cairn run id -> MLflow parent run id (this process)
 _LOCK = threading.Lock()
+_CURRENT = threading.local()  # the MLflow run of the step running in this thread
 
 
 class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
@@ -54,8 +55,6 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
     tracking_password: SecretStr | None = None
     port: int | None = None
     host: str = "127.0.0.1"
-
-    _active_run_id: str | None = PrivateAttr(default=None)
 
     @property
     def requirements(self) -> set[str]:
@@ -106,11 +105,12 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
             return None
         if not base.startswith("http"):
             return None
-        if self._active_run_id is None:
+        run_id: str | None = getattr(_CURRENT, "run_id", None)
+        if run_id is None:
             return base
         import mlflow
 
-        run = mlflow.get_run(self._active_run_id)
+        run = mlflow.get_run(run_id)
         return f"{base}/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}"
 
     # ------------------------------------------------------------ step hooks
@@ -140,7 +140,7 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
             experiment_id=experiment.experiment_id, run_name=context.step_name,
             tags={**tags, TAG_STEP: context.step_name, _PARENT_TAG: parent},
         )  # fmt: skip
-        self._active_run_id = run.info.run_id
+        _CURRENT.run_id = run.info.run_id
         log_metadata(mlflow_run_id=run.info.run_id, mlflow_parent_run_id=parent,
                      mlflow_experiment=context.pipeline_name,
                      mlflow_tracking_url=self.get_tracking_url() or "")  # fmt: skip
@@ -166,9 +166,9 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
         """End the step's MLflow run."""
         import mlflow
 
-        if self._active_run_id is not None:
+        if getattr(_CURRENT, "run_id", None) is not None:
             mlflow.end_run()
-            self._active_run_id = None
+            _CURRENT.run_id = None
 
     def cleanup_pipeline_run(self) -> None:
         """Mark the pipeline run's MLflow run finished."""
