@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cairn.enums import ExecutionStatus, StackComponentType
+from cairn.exceptions import ComponentNotRunningError
 from cairn.services import list_services, pid_alive
 from cairn.services.process import group_alive
 from cairn.stack.lifecycle import stack_down, stack_up
@@ -48,7 +49,10 @@ def _post(url: str, rows: list[list[float]]) -> list[int]:
 
 def test_tracked_pipeline_deploys_and_serves(registry: StackRegistry) -> None:
     from mlflow.tracking import MlflowClient
+    from mlflow_pipeline import train_and_deploy
 
+    with pytest.raises(ComponentNotRunningError, match="'mlflow_tracker'.*cairn stack up"):
+        train_and_deploy().run()
     outcomes = stack_up(registry)
     assert all(o.ok for o in outcomes), [o.message for o in outcomes]
     tracker = registry.get_component(T.EXPERIMENT_TRACKER, "mlflow_tracker")
@@ -56,8 +60,6 @@ def test_tracked_pipeline_deploys_and_serves(registry: StackRegistry) -> None:
     uri = tracker.get_tracking_uri()  # type: ignore[attr-defined]
     assert uri.startswith("http://127.0.0.1:")
     tracker_pid = tracker.service.read_state().pid  # type: ignore[attr-defined]
-
-    from mlflow_pipeline import train_and_deploy
 
     run = train_and_deploy(c=1.0, min_accuracy=0.5).run()
     assert run.status == ExecutionStatus.COMPLETED
