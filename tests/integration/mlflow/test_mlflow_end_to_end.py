@@ -51,7 +51,7 @@ def test_tracked_pipeline_deploys_and_serves(registry: StackRegistry) -> None:
     from mlflow.tracking import MlflowClient
     from mlflow_pipeline import train_and_deploy
 
-    with pytest.raises(ComponentNotRunningError, match="'mlflow_tracker'.*cairn stack up"):
+    with pytest.raises(ComponentNotRunningError, match=r"'mlflow_tracker'.*cairn stack up"):
         train_and_deploy().run()
     outcomes = stack_up(registry)
     assert all(o.ok for o in outcomes), [o.message for o in outcomes]
