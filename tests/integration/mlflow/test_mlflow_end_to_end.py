@@ -94,6 +94,12 @@ def test_tracked_pipeline_deploys_and_serves(registry: StackRegistry) -> None:
     assert again.name == info.name and again.pid != info.pid
     assert not pid_alive(info.pid) and not group_alive(info.pid)
 
+    # below the threshold nothing is deployed: the step hands back the current deployment
+    skipped = train_and_deploy(c=1.0, min_accuracy=1.1).run()
+    kept = skipped.steps["mlflow_model_deployer_step"].output.load()
+    assert skipped.steps["deployment_trigger"].output.load() is False
+    assert kept.name == info.name and kept.pid == again.pid
+
     # stop, start, delete: no process is left behind
     stopped = deployer.stop_deployment(info.name)  # type: ignore[attr-defined]
     assert stopped.status == "stopped" and not group_alive(again.pid)
