@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from cairn.client import Client
+    from cairn.execution.hooks import get_hook_context
     from cairn.execution.step_context import get_step_context, log_metadata
     from cairn.pipelines import pipeline
     from cairn.stack import Stack, StackComponent, StackRegistry
@@ -23,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "Stack": "cairn.stack",
     "StackComponent": "cairn.stack",
     "StackRegistry": "cairn.stack",
+    "get_hook_context": "cairn.execution.hooks",
     "get_step_context": "cairn.execution.step_context",
     "log_metadata": "cairn.execution.step_context",
     "pipeline": "cairn.pipelines",
@@ -35,6 +37,7 @@ __all__ = [
     "StackComponent",
     "StackRegistry",
     "__version__",
+    "get_hook_context",
     "get_step_context",
     "log_metadata",
     "pipeline",

@@ -32,8 +32,8 @@ class StatefulAlerter(BaseAlerter):
     token: SecretStr | None = None
     fail_on: str = ""
 
-    def post(self, message: str) -> bool:
-        return True
+    def _post(self, message, params):
+        pass
 
     @property
     def _state(self) -> Path:

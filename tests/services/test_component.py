@@ -54,8 +54,8 @@ class HttpAlerter(_Daemon, BaseAlerter):
     FLAVOR: ClassVar[str] = "http_daemon"
     crash: bool = False
 
-    def post(self, message: str) -> bool:
-        return True
+    def _post(self, message, params):
+        pass
 """
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cairn.alerters.email_alerter import EmailAlerter
+from cairn.alerters.webhook_alerter import WebhookAlerter
 from cairn.artifact_stores import LocalArtifactStore
 from cairn.container_registries import DefaultContainerRegistry
 from cairn.metadata_stores.sqlite_metadata_store import SQLiteMetadataStore
@@ -32,7 +34,28 @@ class TestDefaultContainerRegistryComponentConformance(StackComponentConformance
         return DefaultContainerRegistry(name="registry", uri="localhost:5000")
 
 
-COVERED = {LocalOrchestrator, LocalArtifactStore, SQLiteMetadataStore, DefaultContainerRegistry}
+class TestWebhookAlerterConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return WebhookAlerter(
+            name="hook", url="https://example.org/t0k", secret="k3y", headers={"A": "b3arer"}
+        )
+
+
+class TestEmailAlerterConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return EmailAlerter(
+            name="mail", smtp_host="smtp.example.org", sender="a@b.c", recipients=["d@e.f"]
+        )
+
+
+COVERED = {
+    LocalOrchestrator,
+    LocalArtifactStore,
+    SQLiteMetadataStore,
+    DefaultContainerRegistry,
+    WebhookAlerter,
+    EmailAlerter,
+}
 
 
 def test_every_builtin_flavor_is_covered() -> None:

@@ -27,8 +27,8 @@ class ClashStore(LocalArtifactStore):
 class Siren(BaseAlerter):
     FLAVOR: ClassVar[str] = "siren"
 
-    def post(self, message):
-        return True
+    def _post(self, message, params):
+        pass
 
 ALL = [Siren]
 """

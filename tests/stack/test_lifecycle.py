@@ -35,8 +35,8 @@ class Stateful(BaseAlerter):
     FLAVOR: ClassVar[str] = "stateful"
     fail_on: str = ""
 
-    def post(self, message: str) -> bool:
-        return True
+    def _post(self, message, params):
+        pass
 
     @property
     def _state(self) -> Path:
@@ -84,8 +84,8 @@ class AlwaysOn(BaseAlerter):
 
     FLAVOR: ClassVar[str] = "always_on"
 
-    def post(self, message: str) -> bool:
-        return True
+    def _post(self, message, params):
+        pass
 
 
 @pytest.fixture

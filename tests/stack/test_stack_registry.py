@@ -54,8 +54,8 @@ class Bell(BaseAlerter):
     token: SecretStr | None = None
     needs_registry: bool = False
 
-    def post(self, message: str) -> bool:
-        return True
+    def _post(self, message, params):
+        pass
 
     @property
     def validator(self):

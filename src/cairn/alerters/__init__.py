@@ -1,5 +1,5 @@
-"""Alerters: send notifications through a channel."""
+"""Alerters: send notifications through a channel (and ask for approvals)."""
 
-from cairn.alerters.base_alerter import BaseAlerter
+from cairn.alerters.base_alerter import AlerterError, AlerterParams, BaseAlerter
 
-__all__ = ["BaseAlerter"]
+__all__ = ["AlerterError", "AlerterParams", "BaseAlerter"]

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import ConfigurationError, PipelineRunFailedError, StackValidationError
 from cairn.execution.code_version import code_version
+from cairn.execution.hooks import UNFINISHED_STEP_ERROR, end_of_run, run_start_hooks
 from cairn.execution.launcher import Launcher
 from cairn.execution.step_runner import StepRunner
 from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
@@ -207,6 +208,8 @@ def run_pipeline(
         stack = StackRegistry().get_stack()
     _prepare(spec, stack, options)
     deployment = _record(spec, stack, run_name, enable_cache, schedule, options)
+    if spec.hooks:
+        run_start_hooks(deployment, stack)
     functions: dict[str, Callable[..., Any]] = {
         name: getattr(obj, "entrypoint", obj) for name, obj in (live_steps or {}).items()
     }
@@ -233,10 +236,13 @@ def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launche
             except Exception:
                 logger.exception("cleanup_pipeline_run of %s failed", component)
     if error is None:
-        return store.update_run_status(deployment.run_id, ExecutionStatus.COMPLETED)
+        record = store.update_run_status(deployment.run_id, ExecutionStatus.COMPLETED)
+        end_of_run(deployment, stack, None)
+        return record
     _fail_unfinished_steps(store, deployment.run_id)
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
     store.update_run_status(deployment.run_id, ExecutionStatus.FAILED, error=text)
+    end_of_run(deployment, stack, error)
     if isinstance(error, PipelineRunFailedError) or not isinstance(error, Exception):
         raise error
     raise PipelineRunFailedError(
@@ -262,6 +268,4 @@ def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> threading.Event:
 def _fail_unfinished_steps(store: BaseMetadataStore, run_id: str) -> None:
     for record in store.get_step_runs(run_id):
         if not record.status.is_finished:
-            store.finish_step_run(
-                record.id, ExecutionStatus.FAILED, error="the run failed before this step ended"
-            )
+            store.finish_step_run(record.id, ExecutionStatus.FAILED, error=UNFINISHED_STEP_ERROR)

@@ -35,6 +35,10 @@ def _module_from_file(name: str, path: str) -> ModuleType:
     return module
 
 
+#: Public name of :func:`_module_from_file` (run hooks import scripts the same way).
+module_from_file = _module_from_file
+
+
 def _import_module(step: StepSpec, module_name: str) -> ModuleType:
     if module_name == "__main__":
         if not step.source_file:

@@ -190,6 +190,8 @@ class StepRunner:
         reason: str,
     ) -> StepRunRecord:
         ending = _Ending(reason)
+        if step.hooks:
+            self._call_hooks(step, record.id, None, start=True)
         with capture_logs() as logs:
             while True:
                 ending.attempts += 1
@@ -201,9 +203,33 @@ class StepRunner:
                         continue
                     ending.logs_uri = self._save_logs(step, logs.getvalue())
                     self._record_failure(record, exc, ending)
+                    if step.hooks:
+                        self._call_hooks(step, record.id, exc)
                     raise
                 ending.logs_uri = self._save_logs(step, logs.getvalue())
-                return self._record_success(record, step, written, context, ending)
+                finished = self._record_success(record, step, written, context, ending)
+                if step.hooks:
+                    self._call_hooks(step, record.id, None)
+                return finished
+
+    def _call_hooks(
+        self, step: StepSpec, step_run_id: str, error: BaseException | None, start: bool = False
+    ) -> None:
+        """The step's ``on_start`` hook, or its end hooks (see :mod:`cairn.execution.hooks`)."""
+        from cairn.execution.hooks import HookContext, call_end_hooks, call_hook, user_exception
+
+        context = HookContext(
+            "on_start" if start else "on_end",
+            self.deployment.pipeline.name,
+            self.store.get_run(self.deployment.run_id),
+            self.store.get_step_run(step_run_id),
+            None if error is None else user_exception(error),
+            self.stack,
+        )
+        if not start:
+            call_end_hooks(step.hooks, context)
+        elif "on_start" in step.hooks:
+            call_hook(step.hooks["on_start"], context)
 
     def _save_logs(self, step: StepSpec, text: str) -> str | None:
         """Store what the step printed (nothing when it printed nothing); return the URI."""

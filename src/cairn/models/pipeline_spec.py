@@ -41,6 +41,23 @@ class OutputSpec(_Spec):
     materializer: str
 
 
+#: The events a run hook can be attached to, in the order they can happen.
+HOOK_EVENTS = ("on_start", "on_failure", "on_success", "on_end")
+
+
+class HookSpec(_Spec):
+    """A run hook: a function called when a step or a run starts, fails, succeeds or ends.
+
+    Attributes:
+        source: import path of the function (``module:qualname``).
+        source_file: the file defining it, so another process can import a hook
+            that lives in a script (``__main__``).
+    """
+
+    source: str
+    source_file: str | None = None
+
+
 class StepSpec(_Spec):
     """One step invocation of a pipeline.
 
@@ -54,6 +71,7 @@ class StepSpec(_Spec):
         inputs: for each input argument, the upstream step and output it is bound to.
         outputs: the outputs, in declaration order.
         upstream: names of the steps that must finish first.
+        hooks: the step's run hooks by event (``on_failure``, ``on_success``, ...).
     """
 
     name: str
@@ -69,6 +87,7 @@ class StepSpec(_Spec):
     timeout: float | None = None
     step_operator: str | None = None
     experiment_tracker: str | None = None
+    hooks: dict[str, HookSpec] = Field(default_factory=dict)
 
 
 class PipelineSpec(_Spec):
@@ -80,6 +99,7 @@ class PipelineSpec(_Spec):
         parameters: the pipeline parameters the spec was compiled with.
         enable_cache: the pipeline-level default (``@pipeline(enable_cache=...)``).
         steps: the step invocations keyed by name, upstream steps first.
+        hooks: the run's hooks by event (called once per run, not per step).
     """
 
     name: str
@@ -87,6 +107,7 @@ class PipelineSpec(_Spec):
     parameters: dict[str, Any] = Field(default_factory=dict)
     enable_cache: bool | None = None
     steps: dict[str, StepSpec] = Field(default_factory=dict)
+    hooks: dict[str, HookSpec] = Field(default_factory=dict)
 
     def downstream(self) -> dict[str, list[str]]:
         """For each step, the steps that consume one of its outputs (or must wait for it)."""
@@ -187,4 +208,12 @@ class PipelineDeployment(_Spec):
         return True
 
 
-__all__ = ["InputSpec", "OutputSpec", "PipelineDeployment", "PipelineSpec", "StepSpec"]
+__all__ = [
+    "HOOK_EVENTS",
+    "HookSpec",
+    "InputSpec",
+    "OutputSpec",
+    "PipelineDeployment",
+    "PipelineSpec",
+    "StepSpec",
+]

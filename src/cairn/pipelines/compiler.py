@@ -15,7 +15,7 @@ from typing import Any
 from cairn.exceptions import MaterializerError, PipelineDefinitionError
 from cairn.materializers.base_materializer import BaseMaterializer
 from cairn.materializers.registry import materializer_for, normalize_type, type_name
-from cairn.models.pipeline_spec import InputSpec, OutputSpec, PipelineSpec, StepSpec
+from cairn.models.pipeline_spec import HookSpec, InputSpec, OutputSpec, PipelineSpec, StepSpec
 from cairn.steps.base_step import BaseStep, check_parameter
 from cairn.steps.step_signature import type_source
 from cairn.steps.tracing import PipelineTracer, StepCall
@@ -109,6 +109,7 @@ def _step_spec(call: StepCall, tracer: PipelineTracer) -> StepSpec:
         timeout=step.timeout,
         step_operator=step.step_operator,
         experiment_tracker=step.experiment_tracker,
+        hooks=step.hooks,
     )
 
 
@@ -147,6 +148,7 @@ def compile_spec(
     source: str,
     parameters: dict[str, Any],
     enable_cache: bool | None,
+    hooks: Mapping[str, HookSpec] | None = None,
 ) -> PipelineSpec:
     """The spec of a traced pipeline, validated (edges, outputs, no cycle)."""
     if not tracer.calls:
@@ -160,6 +162,7 @@ def compile_spec(
         parameters=parameters,
         enable_cache=enable_cache,
         steps=steps,
+        hooks=dict(hooks or {}),
     )
     spec.validate_dag()
     return spec

@@ -27,7 +27,8 @@ from cairn.steps.tracing import PipelineTracer, caller_location, tracing
 
 if TYPE_CHECKING:
     from cairn.client import RunView
-    from cairn.models.pipeline_spec import PipelineSpec
+    from cairn.execution.hooks import HookOption
+    from cairn.models.pipeline_spec import HookSpec, PipelineSpec
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
 CAIRN_RUN_OPTIONS = ("run_name", "enable_cache", "schedule")
@@ -40,6 +41,8 @@ class Pipeline:
         func: the pipeline function.
         name: the pipeline's name (default: the function's name).
         enable_cache: the default for its steps (see ``docs/pipelines.md``).
+        on_start, on_failure, on_success, on_end: run hooks, called once per run (a
+            function or an import path; see :mod:`cairn.execution.hooks`).
     """
 
     def __init__(
@@ -48,10 +51,23 @@ class Pipeline:
         *,
         name: str | None = None,
         enable_cache: bool | None = None,
+        on_start: HookOption = None,
+        on_failure: HookOption = None,
+        on_success: HookOption = None,
+        on_end: HookOption = None,
     ) -> None:
         self.entrypoint = func
         self.name = name or func.__name__
         self.enable_cache = enable_cache
+        self.hooks: dict[str, HookSpec] = {}
+        hooks = {"on_start": on_start, "on_failure": on_failure, "on_success": on_success,
+                 "on_end": on_end}  # fmt: skip
+        given = {event: value for event, value in hooks.items() if value is not None}
+        if given:
+            from cairn.execution.hooks import hook_specs
+
+            where = definition_location(func)
+            self.hooks = hook_specs(f"pipeline '{self.name}'", where, **given)
 
     @property
     def source(self) -> str:
@@ -148,6 +164,7 @@ class ConfiguredPipeline:
             source=self.pipeline.source,
             parameters=self.parameters,
             enable_cache=self.pipeline.enable_cache,
+            hooks=self.pipeline.hooks,
         )
         self._steps = {name: call.step for name, call in tracer.calls.items()}
         return spec, dict(self._steps)
@@ -203,7 +220,13 @@ def pipeline(func: Callable[..., Any], /) -> Pipeline: ...
 
 @overload
 def pipeline(
-    *, name: str | None = None, enable_cache: bool | None = None
+    *,
+    name: str | None = None,
+    enable_cache: bool | None = None,
+    on_start: HookOption = None,
+    on_failure: HookOption = None,
+    on_success: HookOption = None,
+    on_end: HookOption = None,
 ) -> Callable[[Callable[..., Any]], Pipeline]: ...
 
 
@@ -213,12 +236,18 @@ def pipeline(
     *,
     name: str | None = None,
     enable_cache: bool | None = None,
+    on_start: HookOption = None,
+    on_failure: HookOption = None,
+    on_success: HookOption = None,
+    on_end: HookOption = None,
 ) -> Pipeline | Callable[[Callable[..., Any]], Pipeline]:
-    """Make a function a pipeline: ``@pipeline`` or ``@pipeline(name=..., enable_cache=...)``."""
+    """Make a function a pipeline: ``@pipeline`` or ``@pipeline(name=..., on_failure=...)``."""
+    hooks = {"on_start": on_start, "on_failure": on_failure, "on_success": on_success,
+             "on_end": on_end}  # fmt: skip
     if func is not None:
-        return Pipeline(func, name=name, enable_cache=enable_cache)
+        return Pipeline(func, name=name, enable_cache=enable_cache, **hooks)
 
     def decorator(f: Callable[..., Any]) -> Pipeline:
-        return Pipeline(f, name=name, enable_cache=enable_cache)
+        return Pipeline(f, name=name, enable_cache=enable_cache, **hooks)
 
     return decorator

@@ -60,6 +60,10 @@ BUILTIN_FLAVORS: tuple[CatalogEntry, ...] = (
     CatalogEntry(_T.CONTAINER_REGISTRY, "default",
                  "cairn.container_registries.base_container_registry:DefaultContainerRegistry",
                  description="Any registry reached by its address."),
+    CatalogEntry(_T.ALERTER, "webhook", "cairn.alerters.webhook_alerter:WebhookAlerter",
+                 description="JSON POST to a URL (Discord, Teams, custom), HMAC-signed."),
+    CatalogEntry(_T.ALERTER, "email", "cairn.alerters.email_alerter:EmailAlerter",
+                 description="Mail through an SMTP server (STARTTLS or SSL)."),
 )  # fmt: skip
 
 INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
@@ -69,6 +73,8 @@ INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
     CatalogEntry(_T.MODEL_DEPLOYER, "mlflow",
                  "cairn.integrations.mlflow.model_deployer:MLFlowModelDeployer",
                  "mlflow", ("mlflow",), "Serves MLflow models as local services."),
+    CatalogEntry(_T.ALERTER, "slack", "cairn.integrations.slack.alerter:SlackAlerter",
+                 "slack", ("slack_sdk",), "Posts to a Slack channel; approvals from threads."),
 )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from cairn.exceptions import PipelineDefinitionError
 from cairn.steps.step_signature import (
@@ -29,6 +29,10 @@ from cairn.steps.step_signature import (
     is_compatible,
 )
 from cairn.steps.tracing import OutputHandle, StepCall, StepOutputs, caller_location, current_tracer
+
+if TYPE_CHECKING:
+    from cairn.execution.hooks import HookOption
+    from cairn.models.pipeline_spec import HookSpec
 
 _CAIRN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MaterializerOption = type | Mapping[str, type] | None
@@ -50,6 +54,8 @@ class BaseStep:
         experiment_tracker: name of the stack's experiment tracker this step uses.
         retries: how many times a failed step is run again.
         timeout: seconds after which a running step is failed.
+        on_start, on_failure, on_success, on_end: run hooks (a function or an
+            import path; see :mod:`cairn.execution.hooks`).
     """
 
     def __init__(
@@ -63,6 +69,10 @@ class BaseStep:
         experiment_tracker: str | None = None,
         retries: int = 0,
         timeout: float | None = None,
+        on_start: HookOption = None,
+        on_failure: HookOption = None,
+        on_success: HookOption = None,
+        on_end: HookOption = None,
     ) -> None:
         if retries < 0:
             raise PipelineDefinitionError(f"{definition_location(func)}: retries must be >= 0.")
@@ -80,7 +90,19 @@ class BaseStep:
         self._python_signature: inspect.Signature | None = None
         self._localns = _defining_locals()
         self._code_hash: str | None = None
+        self.hooks: dict[str, HookSpec] = {}
         functools.update_wrapper(self, func)
+        self._set_hooks(on_start=on_start, on_failure=on_failure, on_success=on_success,
+                        on_end=on_end)  # fmt: skip
+
+    def _set_hooks(self, **hooks: HookOption) -> None:
+        """Add (or, given ``None``, remove) hooks by event."""
+        given = {event: value for event, value in hooks.items() if value is not None}
+        self.hooks = {e: h for e, h in self.hooks.items() if e not in hooks}
+        if given:
+            from cairn.execution.hooks import hook_specs
+
+            self.hooks.update(hook_specs(f"step '{self.name}'", self.location, **given))
 
     # ------------------------------------------------------------ introspection
     @property
@@ -123,12 +145,17 @@ class BaseStep:
     def with_options(self, **options: Any) -> BaseStep:
         """A copy of this step with some options changed (same keywords as ``@step``)."""
         clone = copy.copy(self)
+        hooks = {}
         for key, value in options.items():
-            if key not in _OPTIONS:
-                raise PipelineDefinitionError(
-                    f"Unknown step option '{key}'; options are: {', '.join(sorted(_OPTIONS))}."
-                )
-            setattr(clone, key, value)
+            if key in _HOOKS:
+                hooks[key] = value
+            elif key in _OPTIONS:
+                setattr(clone, key, value)
+            else:
+                known = ", ".join(sorted(_OPTIONS | _HOOKS))
+                raise PipelineDefinitionError(f"Unknown step option '{key}'; options are: {known}.")
+        if hooks:
+            clone._set_hooks(**hooks)
         return clone
 
     # ------------------------------------------------------------ calling
@@ -195,6 +222,7 @@ _OPTIONS = {
     "retries",
     "timeout",
 }
+_HOOKS = {"on_start", "on_failure", "on_success", "on_end"}
 
 
 def _defining_locals() -> dict[str, Any] | None:
@@ -288,6 +316,10 @@ def step(
     experiment_tracker: str | None = None,
     retries: int = 0,
     timeout: float | None = None,
+    on_start: HookOption = None,
+    on_failure: HookOption = None,
+    on_success: HookOption = None,
+    on_end: HookOption = None,
 ) -> Callable[[Callable[..., Any]], BaseStep]: ...
 
 

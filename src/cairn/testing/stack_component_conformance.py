@@ -96,8 +96,13 @@ class StackComponentConformance:
         shown = component.config_dict()
         for field in component.secret_fields():
             value = getattr(component, field)
-            if value is not None and value.get_secret_value():
-                assert value.get_secret_value() not in str(shown)
+            if isinstance(value, dict):  # e.g. dict[str, SecretStr]
+                values = list(value.values())
+            else:
+                values = list(value) if isinstance(value, list | tuple) else [value]
+            for secret in values:
+                if secret is not None and secret.get_secret_value():
+                    assert secret.get_secret_value() not in str(shown)
 
     def test_pickles(self) -> None:
         component = self._component()
