@@ -61,4 +61,9 @@ def test_every_type_has_a_unique_stack_option_letter() -> None:
 
 def test_execution_status_finished() -> None:
     finished = {s for s in ExecutionStatus if s.is_finished}
-    assert finished == {ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED}
+    assert finished == {
+        ExecutionStatus.COMPLETED,
+        ExecutionStatus.FAILED,
+        ExecutionStatus.CACHED,
+        ExecutionStatus.CANCELLED,
+    }

@@ -82,8 +82,19 @@ class ExecutionStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CACHED = "cached"
+    CANCELLED = "cancelled"
 
     @property
     def is_finished(self) -> bool:
         """Whether the run or step can no longer change status."""
-        return self in {ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED}
+        return self in _FINISHED_STATUSES
+
+
+_FINISHED_STATUSES = frozenset(
+    {
+        ExecutionStatus.COMPLETED,
+        ExecutionStatus.FAILED,
+        ExecutionStatus.CACHED,
+        ExecutionStatus.CANCELLED,
+    }
+)

@@ -68,6 +68,26 @@ class StoreError(CairnError):
     """The registry or metadata store cannot be read or written."""
 
 
+class RunCancelledError(CairnError, KeyboardInterrupt):
+    """The user stopped a run (Ctrl-C): it is recorded as ``cancelled``.
+
+    It is also a :class:`KeyboardInterrupt`, so ``except Exception`` in user code does
+    not swallow a Ctrl-C.
+    """
+
+    def __init__(self, message: str, run_name: str = "") -> None:
+        super().__init__(message)
+        self.run_name = run_name
+
+
+class UnsafePathError(StoreError):
+    """A path or URI would reach outside the folder it must stay in (refused, nothing written)."""
+
+
+class RunNotRunningError(StoreError, CairnUserError):
+    """A step tried to record a result for a run that is no longer running (it was refused)."""
+
+
 class ConcurrentUpdateError(StoreError, CairnUserError):
     """Another process changed the same entity meanwhile; running the command again helps."""
 

@@ -142,6 +142,7 @@ def test_after_orders_steps_without_data() -> None:
 
 class IntOnly(BaseMaterializer):
     ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = (int,)
+    AUTO_REGISTER = False  # only used through materializers=
 
     def load(self, data_type: type) -> Any:
         return 0

@@ -14,6 +14,7 @@ block does not run a second time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -26,7 +27,44 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--run", required=True, help="id of the run")
     parser.add_argument("--step", required=True, help="name of the step in the pipeline")
     parser.add_argument("--stack", default=None, help="stack of the run (default: active)")
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        default=None,
+        help="end this process as soon as the process with this pid (its parent) ends",
+    )
     return parser
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """End this process when its parent (the orchestrator) ends, however it ends.
+
+    Linux: the kernel sends SIGKILL on the parent's death (``PR_SET_PDEATHSIG``).
+    Everywhere: a daemon thread checks every 0.2 s that the parent is still ours
+    (it also covers a parent that died before the signal was armed).
+    """
+    import signal
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent_pid:
+            time.sleep(0.2)
+        os._exit(137)
+
+    if os.getppid() != parent_pid:
+        os._exit(137)
+    threading.Thread(target=watch, name="cairn-parent-watch", daemon=True).start()
 
 
 def run_step(run_id: str, step_name: str, stack_name: str | None = None) -> None:
@@ -36,18 +74,27 @@ def run_step(run_id: str, step_name: str, stack_name: str | None = None) -> None
         StepFailedError: the step failed.
         DoesNotExistError: unknown stack or run.
     """
-    from cairn.execution.pipeline_runner import load_deployment
+    from cairn.exceptions import CairnError
+    from cairn.execution.pipeline_runner import finish_run_if_done, load_deployment
     from cairn.execution.step_runner import StepRunner
     from cairn.stack.registry import StackRegistry
 
     stack = StackRegistry().get_stack(stack_name)
     deployment = load_deployment(stack.artifact_store, run_id)
-    StepRunner(deployment, stack).run(step_name)
+    store = stack.metadata_store
+    try:
+        StepRunner(deployment, stack).run(step_name)
+    finally:
+        with contextlib.suppress(CairnError):
+            if store.get_run(run_id).owner_pid is None:  # submitted, then released
+                finish_run_if_done(store, deployment)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.parent_pid is not None:
+        _die_with_parent(args.parent_pid)
     try:
         run_step(args.run, args.step, args.stack)
     except Exception as exc:

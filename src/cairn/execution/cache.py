@@ -8,11 +8,14 @@ The cache key of a step is::
         "parameters": the step's parameters (JSON values, keys sorted),
         "inputs": {input name: content hash of the input artifact},
         "outputs": {output name: [declared type, materializer import path]},
+        "artifact_store": "<flavor>:<path>" of the stack's artifact store,
     }))
 
 so it changes when the code, a parameter, the *content* of an input (not its
-location or the run that produced it), an output name or a materializer
-changes, and nothing else. A step is reused when caching is enabled for it and
+location or the run that produced it), an output name, a materializer or the
+artifact store the outputs live in changes, and nothing else. (After a switch
+to a stack with another artifact store, steps run again instead of "reusing"
+outputs that the new stack cannot reach.) A step is reused when caching is enabled for it and
 an earlier completed (or cached) step run has the same key.
 
 Whether caching is enabled: ``run(enable_cache=...)`` if given, else
@@ -28,12 +31,19 @@ from collections.abc import Mapping
 
 from cairn.models.pipeline_spec import PipelineDeployment, StepSpec
 
-CACHE_KEY_VERSION = 1
+CACHE_KEY_VERSION = 2
 
 
-def cache_key(step: StepSpec, input_hashes: Mapping[str, str]) -> str:
-    """The cache key of ``step`` given the content hashes of its inputs (see module docs)."""
+def cache_key(step: StepSpec, input_hashes: Mapping[str, str], artifact_store: str = "") -> str:
+    """The cache key of ``step`` given the content hashes of its inputs (see module docs).
+
+    Args:
+        step: the step.
+        input_hashes: content hashes of its input artifacts, by input name.
+        artifact_store: identity of the artifact store (``<flavor>:<path>``).
+    """
     payload = {
+        "artifact_store": artifact_store,
         "version": CACHE_KEY_VERSION,
         "code": step.code_hash,
         "parameters": step.parameters,

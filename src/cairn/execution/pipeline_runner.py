@@ -12,11 +12,15 @@
    another process can run that step (``python -m cairn.entrypoints.step``);
 6. ``orchestrator.prepare_or_run_pipeline(deployment, stack, launcher)``;
 7. ``cleanup_pipeline_run`` on every component;
-8. mark the run completed or failed (steps left unfinished are marked failed).
+8. mark the run completed or failed (steps left unfinished are marked failed), or
+   cancelled after Ctrl-C (steps left unfinished are marked cancelled).
+
+The terminal shows the run's progress meanwhile (:mod:`cairn.execution.progress`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -28,11 +32,19 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
-from cairn.exceptions import ConfigurationError, PipelineRunFailedError, StackValidationError
+from cairn.exceptions import (
+    ConfigurationError,
+    PipelineRunFailedError,
+    RunCancelledError,
+    RunNotRunningError,
+    StackValidationError,
+)
 from cairn.execution.code_version import code_version
 from cairn.execution.hooks import UNFINISHED_STEP_ERROR, end_of_run, run_start_hooks
 from cairn.execution.launcher import Launcher
+from cairn.execution.progress import make_progress
 from cairn.execution.step_runner import StepRunner
+from cairn.models.names import MAX_RUN_NAME_LENGTH, check_name
 from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
 
 if TYPE_CHECKING:
@@ -183,6 +195,7 @@ def run_pipeline(
     schedule: Any = None,
     runtime_options: Mapping[str, Any] | None = None,
     stack: Stack | None = None,
+    quiet: bool | None = None,
 ) -> RunRecord:
     """Run a compiled pipeline on ``stack`` (default: the active stack).
 
@@ -194,13 +207,18 @@ def run_pipeline(
         schedule: for orchestrators that schedule runs.
         runtime_options: passed to ``prepare_pipeline_deployment`` of every component.
         stack: the stack (default: the active stack).
+        quiet: no progress display (default: ``CAIRN_QUIET``; see
+            :mod:`cairn.execution.progress`).
 
     Returns:
         The run's final record.
 
     Raises:
         PipelineRunFailedError: a step failed (the run is recorded as failed).
+        RunCancelledError: Ctrl-C (the run is recorded as cancelled).
     """
+    if run_name is not None:
+        check_name("run", run_name, max_length=MAX_RUN_NAME_LENGTH)
     options = dict(runtime_options or {})
     if stack is None:
         from cairn.stack.registry import StackRegistry
@@ -214,13 +232,34 @@ def run_pipeline(
         name: getattr(obj, "entrypoint", obj) for name, obj in (live_steps or {}).items()
     }
     runner = StepRunner(deployment, stack, functions)
+    progress = make_progress(quiet)
     launcher = Launcher(
-        runner, stack.name, save=lambda: save_deployment(stack.artifact_store, deployment)
+        runner,
+        stack.name,
+        save=lambda: save_deployment(stack.artifact_store, deployment),
+        progress=progress,
     )
-    return _orchestrate(deployment, stack, launcher)
+    progress.run_started(deployment.run_name, spec.name, stack.name, len(spec.steps))
+    record = _orchestrate(deployment, stack, launcher)
+    progress.run_ended(record)
+    return record
 
 
 def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launcher) -> RunRecord:
+    try:
+        return _orchestrate_steps(deployment, stack, launcher)
+    except BaseException:
+        if launcher.progress.enabled:
+            try:
+                launcher.progress.run_ended(stack.metadata_store.get_run(deployment.run_id))
+            except Exception:  # the summary must never hide the run's own error
+                logger.debug("no run summary", exc_info=True)
+        raise
+
+
+def _orchestrate_steps(
+    deployment: PipelineDeployment, stack: Stack, launcher: Launcher
+) -> RunRecord:
     store = stack.metadata_store
     error: BaseException | None = None
     stop_heartbeat = _start_heartbeat(store, deployment.run_id)
@@ -236,10 +275,22 @@ def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launche
             except Exception:
                 logger.exception("cleanup_pipeline_run of %s failed", component)
     if error is None:
-        record = store.update_run_status(deployment.run_id, ExecutionStatus.COMPLETED)
-        end_of_run(deployment, stack, None)
+        record = _status_from_steps(store, deployment, detach=True)
+        if record.status == ExecutionStatus.COMPLETED:
+            end_of_run(deployment, stack, None)
         return record
-    _fail_unfinished_steps(store, deployment.run_id)
+    if isinstance(error, KeyboardInterrupt):
+        reason = "the run was cancelled (Ctrl-C) before this step ended"
+        _end_unfinished_steps(store, deployment.run_id, ExecutionStatus.CANCELLED, reason)
+        store.update_run_status(
+            deployment.run_id, ExecutionStatus.CANCELLED, error="cancelled by the user (Ctrl-C)"
+        )
+        if isinstance(error, RunCancelledError):
+            raise error
+        raise RunCancelledError(
+            f"Run '{deployment.run_name}' was cancelled.", deployment.run_name
+        ) from error
+    _end_unfinished_steps(store, deployment.run_id, ExecutionStatus.FAILED, UNFINISHED_STEP_ERROR)
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
     store.update_run_status(deployment.run_id, ExecutionStatus.FAILED, error=text)
     end_of_run(deployment, stack, error)
@@ -248,6 +299,35 @@ def _orchestrate(deployment: PipelineDeployment, stack: Stack, launcher: Launche
     raise PipelineRunFailedError(
         f"Run '{deployment.run_name}' failed: {text}", deployment.run_name, []
     ) from error
+
+
+def _status_from_steps(
+    store: BaseMetadataStore, deployment: PipelineDeployment, *, detach: bool
+) -> RunRecord:
+    """Finish the run from its step records once every step has one that is finished.
+
+    An orchestrator that submits steps and returns leaves steps without a finished
+    record: the run then stays ``running`` (with ``detach``, the run is released
+    from this process, so that it is not taken for the run of a dead process), and
+    the process that records its last step finishes it (``python -m
+    cairn.entrypoints.step`` calls this too).
+    """
+    records = store.get_step_runs(deployment.run_id)
+    finished = {r.name: r.status for r in records if r.status.is_finished}
+    if len(finished) < len(deployment.pipeline.steps):
+        if detach:
+            store.detach_run(deployment.run_id)
+        return store.get_run(deployment.run_id)
+    statuses = set(finished.values())
+    for status in (ExecutionStatus.FAILED, ExecutionStatus.CANCELLED):
+        if status in statuses:
+            return store.update_run_status(deployment.run_id, status)
+    return store.update_run_status(deployment.run_id, ExecutionStatus.COMPLETED)
+
+
+def finish_run_if_done(store: BaseMetadataStore, deployment: PipelineDeployment) -> RunRecord:
+    """Finish a run whose steps all ended (see :func:`_status_from_steps`)."""
+    return _status_from_steps(store, deployment, detach=False)
 
 
 def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> threading.Event:
@@ -265,7 +345,10 @@ def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> threading.Event:
     return stop
 
 
-def _fail_unfinished_steps(store: BaseMetadataStore, run_id: str) -> None:
+def _end_unfinished_steps(
+    store: BaseMetadataStore, run_id: str, status: ExecutionStatus, reason: str
+) -> None:
     for record in store.get_step_runs(run_id):
         if not record.status.is_finished:
-            store.finish_step_run(record.id, ExecutionStatus.FAILED, error=UNFINISHED_STEP_ERROR)
+            with contextlib.suppress(RunNotRunningError):  # it ended meanwhile
+                store.finish_step_run(record.id, status, error=reason)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import sys
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 from cairn.exceptions import PipelineDefinitionError
+from cairn.execution.import_guard import exec_module, importing_user_code
 from cairn.models.pipeline_spec import StepSpec
 from cairn.stack.source_utils import ensure_source_root, split_source
 
@@ -25,14 +25,18 @@ def _module_from_file(name: str, path: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise PipelineDefinitionError(f"Cannot import step code from {path}.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
+    return exec_module(name, spec)
+
+
+def _import_user_module(name: str) -> ModuleType:
+    """``importlib.import_module``, but a module stopped by a skipped ``run()`` is kept."""
+    existing = sys.modules.get(name)
+    if existing is not None:
+        return existing
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+    return exec_module(name, spec)
 
 
 #: Public name of :func:`_module_from_file` (run hooks import scripts the same way).
@@ -40,6 +44,11 @@ module_from_file = _module_from_file
 
 
 def _import_module(step: StepSpec, module_name: str) -> ModuleType:
+    with importing_user_code(f"step '{step.name}'"):
+        return _import_step_module(step, module_name)
+
+
+def _import_step_module(step: StepSpec, module_name: str) -> ModuleType:
     if module_name == "__main__":
         if not step.source_file:
             raise PipelineDefinitionError(
@@ -48,7 +57,7 @@ def _import_module(step: StepSpec, module_name: str) -> ModuleType:
         return _module_from_file(MAIN_ALIAS, step.source_file)
     ensure_source_root()
     try:
-        return importlib.import_module(module_name)
+        return _import_user_module(module_name)
     except ModuleNotFoundError:
         if step.source_file is None:
             raise

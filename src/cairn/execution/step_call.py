@@ -44,8 +44,18 @@ def model_parameters(func: Callable[..., Any]) -> dict[str, Any]:
     return models
 
 
+def describe_exception(exc: BaseException) -> str:
+    """``Type: message``, with a sentence where the message is empty or unclear."""
+    if isinstance(exc, SystemExit):
+        return f"the step called sys.exit({exc.code!r}), which a step must not do"
+    if isinstance(exc, KeyboardInterrupt) and not str(exc):
+        return "KeyboardInterrupt raised inside the step's code"
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message)"
+
+
 def failed(step_name: str, exc: BaseException) -> StepFailedError:
-    return StepFailedError(step_name, f"Step '{step_name}' failed: {type(exc).__name__}: {exc}")
+    return StepFailedError(step_name, f"Step '{step_name}' failed: {describe_exception(exc)}")
 
 
 def split_outputs(step: StepSpec, result: Any) -> dict[str, Any]:

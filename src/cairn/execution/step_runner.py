@@ -23,6 +23,7 @@ orchestrator kills the step's process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus, StackComponentType
-from cairn.exceptions import CairnError, StepFailedError, StepTimeoutError
+from cairn.exceptions import CairnError, RunNotRunningError, StepFailedError, StepTimeoutError
 from cairn.execution.cache import cache_key, cache_setting
 from cairn.execution.log_capture import capture_logs
 from cairn.execution.sources import MAIN_ALIAS, load_step_function
@@ -49,6 +50,12 @@ if TYPE_CHECKING:
     from cairn.stack.stack import Stack
 
 _OPTIONAL_HOOKS = {StackComponentType.STEP_OPERATOR, StackComponentType.EXPERIMENT_TRACKER}
+_UNCHECKED = frozenset({"typing:Any", "builtins:object"})
+
+
+def run_folder(stack: Stack, deployment: PipelineDeployment) -> str:
+    """The run's own folder of the artifact store: everything the run writes is inside it."""
+    return stack.artifact_store.join("runs", deployment.run_id)
 
 
 def artifact_uri(stack: Stack, deployment: PipelineDeployment, step: str, output: str) -> str:
@@ -79,6 +86,8 @@ class StepRunner:
         self._outputs: dict[str, dict[str, ArtifactRecord]] = {}
         self._types: dict[str, type] = {}
         self._lock = threading.Lock()
+        store = stack.artifact_store
+        self._store_id = f"{store.FLAVOR}:{store.path}"
 
     # ------------------------------------------------------------ inputs
     def _step_outputs(self, step_name: str) -> dict[str, ArtifactRecord]:
@@ -115,17 +124,10 @@ class StepRunner:
         return artifacts
 
     def _load_inputs(self, artifacts: Mapping[str, ArtifactRecord]) -> dict[str, Any]:
-        from cairn.materializers.artifact_io import resolve_data_type
-
         values: dict[str, Any] = {}
         store = self.stack.artifact_store
         for arg, artifact in artifacts.items():
-            data_type = self._types.get(artifact.data_type)
-            if data_type is None:
-                source = artifact.data_type
-                if source.startswith("__main__:") and MAIN_ALIAS in sys.modules:
-                    source = MAIN_ALIAS + source[len("__main__") :]  # the script, re-imported
-                data_type = self._types[artifact.data_type] = resolve_data_type(source)
+            data_type = self._declared_type(artifact.data_type)
             materializer = _materializer_class(artifact.materializer)
             values[arg] = materializer(artifact.uri, store).load(data_type)
         return values
@@ -139,7 +141,7 @@ class StepRunner:
         """
         step = self.deployment.step(step_name)
         inputs = self.input_artifacts(step)
-        key = cache_key(step, {arg: a.content_hash for arg, a in inputs.items()})
+        key = cache_key(step, {arg: a.content_hash for arg, a in inputs.items()}, self._store_id)
         enabled, origin = cache_setting(self.deployment, step_name)
         with self.store.batch():  # one transaction: record, cache check, inputs
             record = self.store.create_step_run(
@@ -279,6 +281,8 @@ class StepRunner:
             reset_step_context(token)
         try:
             return self._save_outputs(step, result, context)
+        except StepFailedError:
+            raise
         except Exception as exc:
             raise StepFailedError(
                 step.name, f"Step '{step.name}' could not save its outputs: {exc}"
@@ -323,7 +327,7 @@ class StepRunner:
             return func(**kwargs)
         except StepFailedError:
             raise
-        except Exception as exc:
+        except (Exception, KeyboardInterrupt, SystemExit) as exc:  # the step's own code
             raise failed(step.name, exc) from exc
         finally:
             for component in reversed(prepared):
@@ -334,13 +338,50 @@ class StepRunner:
         self, step: StepSpec, result: Any, context: StepContext
     ) -> dict[str, WrittenArtifact]:
         values = split_outputs(step, result)
+        for name, value in values.items():
+            self._check_type(step, name, value)
         written: dict[str, WrittenArtifact] = {}
+        root = run_folder(self.stack, self.deployment)
         for name, value in values.items():
             spec = step.outputs[name]
             materializer = self._materializer(spec.type, spec.materializer, value)
             uri = context.output_uris[name]
-            written[name] = write_artifact(self.stack.artifact_store, uri, materializer, value)
+            written[name] = write_artifact(
+                self.stack.artifact_store, uri, materializer, value, inside=root
+            )
         return written
+
+    def _declared_type(self, source: str) -> type:
+        found = self._types.get(source)
+        if found is None:
+            from cairn.materializers.artifact_io import resolve_data_type
+
+            name = source
+            if name.startswith("__main__:") and MAIN_ALIAS in sys.modules:
+                name = MAIN_ALIAS + name[len("__main__") :]
+            found = self._types[source] = resolve_data_type(name)
+        return found
+
+    def _check_type(self, step: StepSpec, output: str, value: Any) -> None:
+        """The value of an output must be of its declared type (``Any``: not checked).
+
+        Raises:
+            StepFailedError: naming the step, the output, the declared and actual type.
+        """
+        declared = step.outputs[output].type
+        if declared in _UNCHECKED:
+            return
+        expected = self._declared_type(declared)
+        if expected is object or isinstance(value, expected):
+            return
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            return
+        raise StepFailedError(
+            step.name,
+            f"Step '{step.name}' returned a {type(value).__module__}.{type(value).__qualname__} "
+            f"for output '{output}', which is declared as {declared.replace(':', '.')}: return "
+            "a value of the declared type, or change the annotation.",
+        )
 
     @staticmethod
     def _materializer(declared: str, source: str, value: Any) -> type[BaseMaterializer]:
@@ -385,14 +426,16 @@ class StepRunner:
     def _record_failure(self, record: StepRunRecord, exc: StepFailedError, ending: _Ending) -> None:
         cause = exc.__cause__ or exc
         text = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
-        self.store.finish_step_run(
-            record.id,
-            ExecutionStatus.FAILED,
-            cache_reason=ending.reason,
-            error=f"{exc}\n{text}",
-            attempts=ending.attempts,
-            logs_uri=ending.logs_uri,
-        )
+        # If the run ended meanwhile (cancelled, or its process died), nothing is recorded.
+        with contextlib.suppress(RunNotRunningError):
+            self.store.finish_step_run(
+                record.id,
+                ExecutionStatus.FAILED,
+                cache_reason=ending.reason,
+                error=f"{exc}\n{text}",
+                attempts=ending.attempts,
+                logs_uri=ending.logs_uri,
+            )
 
 
 @dataclass

@@ -1,28 +1,31 @@
-"""Writing artifacts atomically and loading them back.
+"""Writing artifacts and loading them back.
 
 :func:`write_artifact` is what the step runner calls for every output:
 
-1. the materializer writes into a temporary sibling folder ``<uri>.tmp-<random>``
-   (through the artifact store's file API, so it works on any filesystem);
-2. the folder's size and content hash are computed (files written through
+1. the URI is checked to lie strictly inside the folder the caller owns (the
+   run's folder of the artifact store): no ``..``, no empty segment, nothing
+   outside it; an existing folder is never overwritten or removed;
+2. the materializer writes into that new folder (through the artifact store's
+   file API, so it works on any filesystem);
+3. the folder's size and content hash are computed (files written through
    :meth:`BaseMaterializer.open` are hashed while they are written);
-3. the temporary folder is renamed to ``uri`` (one ``os.rename`` on a local store);
 4. only then does the caller register the artifact in the metadata store.
 
-A crash before step 3 leaves only a ``*.tmp-*`` folder, which no record points
-to; a crash between steps 3 and 4 leaves a complete folder that is not
-registered, which a retry replaces. So a registered artifact is always complete.
+The metadata record is the commit point: a folder that no completed artifact
+record points to is not an artifact, whatever it holds (nothing relies on a
+rename being atomic, which it is not on object stores). A write that fails
+removes the folder it created; a crash leaves a folder that no record points
+to, which ``cairn artifact-store clean`` removes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from cairn.exceptions import MaterializerError
+from cairn.exceptions import MaterializerError, UnsafePathError
 from cairn.materializers.base_materializer import BaseMaterializer, type_source
 from cairn.materializers.registry import load_materializer
 
@@ -171,30 +174,60 @@ def _save(materializer: BaseMaterializer, data: Any) -> dict[str, str]:
     return digests
 
 
+def check_inside(uri: str, root: str) -> str:
+    """Return ``uri`` (without a trailing ``/``) if it lies strictly inside ``root``.
+
+    Raises:
+        UnsafePathError: ``uri`` is ``root`` itself, lies outside it, or has an
+            empty, ``.`` or ``..`` segment.
+    """
+    clean_root = root.rstrip("/")
+    uri = uri.rstrip("/")
+    inside = uri.startswith(clean_root + "/")
+    segments = uri[len(clean_root) + 1 :].split("/") if inside else []
+    if not inside or any(s in ("", ".", "..") or "\\" in s for s in segments):
+        raise UnsafePathError(
+            f"Refusing to write an artifact at {uri!r}: it is not strictly inside {clean_root!r}."
+        )
+    return uri
+
+
 def write_artifact(
     store: BaseArtifactStore,
     uri: str,
     materializer_cls: type[BaseMaterializer],
     data: Any,
+    *,
+    inside: str | None = None,
 ) -> WrittenArtifact:
-    """Save ``data`` as the artifact ``uri`` atomically (see the module docstring).
+    """Save ``data`` as the artifact ``uri`` (see the module docstring).
+
+    Args:
+        store: the artifact store.
+        uri: the artifact's new folder.
+        materializer_cls: the materializer that writes ``data``.
+        data: the value.
+        inside: the folder ``uri`` must lie strictly inside (default: the store's root).
 
     Raises:
-        MaterializerError: the materializer failed (the temporary folder is removed).
+        UnsafePathError: ``uri`` is not strictly inside ``inside``.
+        MaterializerError: the materializer failed, or ``uri`` exists already (it is
+            left untouched); what this write created is removed.
     """
-    uri = uri.rstrip("/")
-    tmp = f"{uri}.tmp-{secrets.token_hex(6)}"
-    store.makedirs(tmp, exist_ok=True)
-    materializer = materializer_cls(tmp, store)
+    uri = check_inside(uri, inside if inside is not None else store.path)
+    if store.exists(uri):
+        raise MaterializerError(
+            f"Cannot save an artifact at {uri}: something is there already, which this write "
+            "did not create (it is left as it is)."
+        )
+    store.makedirs(uri, exist_ok=True)
+    materializer = materializer_cls(uri, store)
     try:
         digests = _save(materializer, data)
         properties = dict(materializer.extract_metadata(data))
-        size, content_hash = folder_digest(store, tmp, digests)
-        if store.exists(uri):
-            store.rmtree(uri)  # a complete but unregistered earlier attempt
-        store.rename(tmp, uri)
+        size, content_hash = folder_digest(store, uri, digests)
     except BaseException as exc:
-        _remove_quietly(store, tmp)
+        _remove_quietly(store, uri)  # created above by this write
         if isinstance(exc, Exception) and not isinstance(exc, MaterializerError):
             raise MaterializerError(
                 f"{materializer_cls.source()} could not save a {type(data).__qualname__} "

@@ -22,6 +22,7 @@ one output with ``@step(materializers={"output": PointMaterializer})``.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, ClassVar
@@ -35,14 +36,25 @@ def type_source(data_type: type) -> str:
     return f"{data_type.__module__}:{data_type.__qualname__}"
 
 
+#: Materializer classes defined outside Cairn with ``ASSOCIATED_TYPES``, in definition
+#: order; the registry takes them up on its next lookup (see ``MaterializerRegistry``).
+DEFINED_MATERIALIZERS: list[type[BaseMaterializer]] = []
+
+
 class BaseMaterializer(ABC):
     """Saves and loads objects of its ``ASSOCIATED_TYPES`` to and from an artifact folder.
+
+    A subclass that sets ``ASSOCIATED_TYPES`` is used for those types as soon as it
+    is defined (as in ZenML); :func:`cairn.materializers.register_materializer`
+    and a step's ``materializers=`` still win over it.
 
     Class attributes:
         ASSOCIATED_TYPES: the types handled; each a class or the dotted name of a
             class (``"numpy.ndarray"``), resolved only once its module is imported,
             so registering a materializer never imports heavy libraries.
         PRIORITY: among materializers registered for the same type, the highest wins.
+        AUTO_REGISTER: set it to False for a materializer that is only meant for a
+            step's ``materializers=`` (it is then not used for its types by default).
 
     Args:
         uri: the artifact's folder in the artifact store.
@@ -51,6 +63,13 @@ class BaseMaterializer(ABC):
 
     ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = ()
     PRIORITY: ClassVar[int] = 0
+    AUTO_REGISTER: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = "ASSOCIATED_TYPES" in cls.__dict__ and cls.ASSOCIATED_TYPES
+        if own and not cls.__module__.startswith("cairn.") and not inspect.isabstract(cls):
+            DEFINED_MATERIALIZERS.append(cls)
 
     def __init__(self, uri: str, artifact_store: BaseArtifactStore) -> None:
         self.uri = uri.rstrip("/")

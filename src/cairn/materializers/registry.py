@@ -102,15 +102,25 @@ def normalize_type(hint: Any) -> type:
 class MaterializerRegistry:
     """Maps types to materializer classes (see the module docstring for the rules)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, take_defined: bool = False) -> None:
+        self._take_defined_classes = take_defined
         self._by_name: dict[str, list[type[BaseMaterializer]]] = {}
         self._pending: dict[str, list[type[BaseMaterializer]]] = {}
         self._warned: set[str] = set()
         self._builtins_loaded = False
         self._lock = threading.RLock()
+        #: How a class came in: 0 built in, 1 defined (auto), 2 registered by the user.
+        self._tier: dict[type[BaseMaterializer], int] = {}
+        self._taken = 0
 
-    def register(self, cls: type[BaseMaterializer], overwrite: bool = False) -> None:
+    def register(
+        self, cls: type[BaseMaterializer], overwrite: bool = False, *, _tier: int = 2
+    ) -> None:
         """Register ``cls`` for each of its ``ASSOCIATED_TYPES``.
+
+        Among the materializers for a type, one registered here wins over one that
+        was only defined (a subclass with ``ASSOCIATED_TYPES``), which wins over the
+        built-in ones; ``PRIORITY`` decides within each of these tiers.
 
         Raises:
             MaterializerError: ``cls`` is not a materializer, handles no type, or another
@@ -123,6 +133,7 @@ class MaterializerRegistry:
             raise MaterializerError(f"{cls.source()} declares no ASSOCIATED_TYPES.")
         with self._lock:
             self._ensure_builtins()
+            self._tier[cls] = max(_tier, self._tier.get(cls, 0))
             for key in cls.ASSOCIATED_TYPES:
                 if isinstance(key, str):
                     table = self._by_name if key.startswith("builtins.") else self._pending
@@ -130,15 +141,20 @@ class MaterializerRegistry:
                 else:
                     self._add(self._by_name, type_name(key), cls, overwrite)
 
-    @staticmethod
     def _add(
+        self,
         table: dict[str, list[type[BaseMaterializer]]],
         name: str,
         cls: type[BaseMaterializer],
         overwrite: bool,
     ) -> None:
         entries = table.setdefault(name, [])
-        clash = [c for c in entries if c.PRIORITY == cls.PRIORITY and c is not cls]
+        auto = self._tier.get(cls, 2) == 1  # defined only: never clashes with registered ones
+        clash = [
+            c
+            for c in entries
+            if c.PRIORITY == cls.PRIORITY and c is not cls and (self._tier.get(c, 2) == 1) == auto
+        ]
         if clash and not overwrite:
             raise MaterializerError(
                 f"{clash[0].source()} already handles '{name}' with priority {cls.PRIORITY}: "
@@ -151,7 +167,19 @@ class MaterializerRegistry:
             return
         self._builtins_loaded = True
         for source in BUILTIN_MATERIALIZERS:
-            self.register(load_materializer(source))
+            self.register(load_materializer(source), _tier=0)
+
+    def _take_defined(self) -> None:
+        """Add the materializer classes defined since the last lookup (tier 1)."""
+        from cairn.materializers.base_materializer import DEFINED_MATERIALIZERS
+
+        if not self._take_defined_classes:
+            return
+        while self._taken < len(DEFINED_MATERIALIZERS):
+            cls = DEFINED_MATERIALIZERS[self._taken]
+            self._taken += 1
+            if cls not in self._tier and cls.AUTO_REGISTER and _importable(cls):
+                self.register(cls, overwrite=True, _tier=1)
 
     def _resolve_pending(self) -> None:
         for name in list(self._pending):
@@ -169,11 +197,12 @@ class MaterializerRegistry:
         """The registered materializer for ``data_type`` (MRO, then priority), or None."""
         with self._lock:
             self._ensure_builtins()
+            self._take_defined()
             self._resolve_pending()
             for klass in getattr(data_type, "__mro__", (data_type,)):
                 entries = self._by_name.get(type_name(klass))
                 if entries:
-                    return max(entries, key=lambda c: c.PRIORITY)
+                    return max(entries, key=lambda c: (self._tier.get(c, 2), c.PRIORITY))
         return None
 
     def materializer_for(self, hint: Any, *, warn: bool = True) -> type[BaseMaterializer]:
@@ -199,7 +228,13 @@ class MaterializerRegistry:
         return load_materializer(FALLBACK_SOURCE)
 
 
-_REGISTRY = MaterializerRegistry()
+def _importable(cls: type) -> bool:
+    """Whether ``cls`` can be found again by its import path (not local, not dynamic)."""
+    module = sys.modules.get(cls.__module__)
+    return "<locals>" not in cls.__qualname__ and getattr(module, cls.__qualname__, None) is cls
+
+
+_REGISTRY = MaterializerRegistry(take_defined=True)
 
 
 def default_registry() -> MaterializerRegistry:

@@ -110,6 +110,14 @@ class BaseMetadataStore(StackComponent):
         """Set a run's status; a finished status also sets ``finished``."""
 
     @abstractmethod
+    def detach_run(self, run_id: str) -> None:
+        """Release a running run from its owner process (its steps were submitted elsewhere).
+
+        A detached run is never taken for the run of a dead process; the process that
+        records its last step finishes it.
+        """
+
+    @abstractmethod
     def heartbeat(self, run_id: str) -> None:
         """Say that the run's owner is alive (used to detect runs of dead processes)."""
 

@@ -26,7 +26,11 @@ from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
 from cairn.metadata_stores.sql_queries import SQLQueriesMixin
 from cairn.models.run_records import PipelineRecord, RunRecord
 
-_FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
+_FINISHED = tuple(s for s in ExecutionStatus if s.is_finished)
+
+
+#: ``owner_token`` of a run released by :meth:`SQLMetadataStore.detach_run`.
+DETACHED_OWNER = "detached"
 
 
 def new_id() -> str:
@@ -255,12 +259,23 @@ class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
             values["finished"] = now
         if error is not None:
             values["error"] = error
+        # A finished run never changes again: the update is conditional on it running.
+        statement = (
+            q.update_running_run() if status in _FINISHED else q.update_by_id("pipeline_runs")
+        )
         with self._write() as conn:
-            q.execute(conn, q.update_by_id("pipeline_runs"), values)
+            q.execute(conn, statement, values)
             row = q.first(q.fetch(conn, q.run_by("id"), {"value": run_id}))
         if row is None:
             raise DoesNotExistError(f"No pipeline run with id '{run_id}'.")
         return run_record(row)
+
+    def detach_run(self, run_id: str) -> None:
+        from cairn.store.metadata import statements as q
+
+        values = {"row_id": run_id, "owner_pid": None, "owner_token": DETACHED_OWNER}
+        with self._write() as conn:
+            q.execute(conn, q.update_running_run(), values)
 
     def heartbeat(self, run_id: str) -> None:
         from cairn.store.metadata import statements as q

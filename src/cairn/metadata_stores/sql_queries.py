@@ -12,7 +12,12 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
-from cairn.exceptions import ConfigurationError, DoesNotExistError, EntityExistsError
+from cairn.exceptions import (
+    ConfigurationError,
+    DoesNotExistError,
+    EntityExistsError,
+    RunNotRunningError,
+)
 from cairn.models.run_records import (
     ArtifactRecord,
     MetadataEntry,
@@ -24,7 +29,17 @@ from cairn.models.run_records import (
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-_FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
+_FINISHED = tuple(s for s in ExecutionStatus if s.is_finished)
+
+
+def _not_running(kind: str, ident: str, row: dict[str, Any] | None) -> Exception:
+    """The error for a conditional update that matched nothing."""
+    if row is None:
+        return DoesNotExistError(f"No {kind} with id '{ident}'.")
+    return RunNotRunningError(
+        f"The {kind} {ident} is {row['status']}, or its run is no longer running: its result "
+        "was not recorded (was the run's process killed or the run cancelled?)."
+    )
 
 
 def _status(value: ExecutionStatus | str) -> ExecutionStatus:
@@ -162,6 +177,10 @@ class SQLQueriesMixin:
         }
         try:
             with self._write() as conn:
+                beat = {"row_id": run_id, "heartbeat": now}
+                if not q.execute(conn, q.update_running_run(), beat):
+                    row = q.first(q.fetch(conn, q.run_by("id"), {"value": run_id}))
+                    raise _not_running("pipeline run", run_id, row)
                 q.execute(conn, q.insert("step_runs"), values)
         except IntegrityError as exc:
             raise EntityExistsError(
@@ -198,10 +217,11 @@ class SQLQueriesMixin:
         if status in _FINISHED:
             values["finished"] = time.time()
         with self._write() as conn:
-            q.execute(conn, q.update_by_id("step_runs"), values)
+            matched = q.execute(conn, q.update_running_step(), values)
             row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
-        if row is None:
-            raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
+            if not matched:
+                raise _not_running("step run", step_run_id, row)
+        assert row is not None
         return step_run_record(row)
 
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
@@ -267,6 +287,7 @@ class SQLQueriesMixin:
         edge = {"step_run_id": producer_step_run_id, "name": output_name, "artifact_id": record.id}
         try:
             with self._write() as conn:
+                self._check_step_running(conn, producer_step_run_id)
                 q.execute(conn, q.insert("artifacts"), values)
                 q.execute(conn, q.insert("step_outputs"), edge)
         except IntegrityError as exc:
@@ -276,6 +297,17 @@ class SQLQueriesMixin:
             ) from exc
         return record
 
+    @staticmethod
+    def _check_step_running(conn: Any, step_run_id: str) -> None:
+        """A conditional no-op update: raises unless the step and its run are running."""
+        from cairn.store.metadata import statements as q
+
+        if not q.execute(
+            conn, q.update_running_step(), {"row_id": step_run_id, "status": "running"}
+        ):
+            row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
+            raise _not_running("step run", step_run_id, row)
+
     def _link(self, table: str, step_run_id: str, name: str, artifact_id: str) -> None:
         from sqlalchemy.exc import IntegrityError
 
@@ -284,6 +316,8 @@ class SQLQueriesMixin:
         edge = {"step_run_id": step_run_id, "name": name, "artifact_id": artifact_id}
         try:
             with self._write() as conn:
+                if table == "step_outputs":
+                    self._check_step_running(conn, step_run_id)
                 q.execute(conn, q.insert(table), edge)
         except IntegrityError as exc:
             raise EntityExistsError(

@@ -28,6 +28,12 @@ class StepLauncher(Protocol):
     def step_command(self, step_name: str) -> list[str]:
         """The argv that runs one step of this run in a fresh Python process."""
 
+    def step_starting(self, step_name: str) -> None:
+        """Tell the run's progress display that a step is about to start (anywhere)."""
+
+    def step_ended(self, step_name: str) -> None:
+        """Tell the run's progress display that a step ended (read from its record)."""
+
 
 class BaseOrchestrator(StackComponent):
     """Abstract class for all Cairn orchestrators."""

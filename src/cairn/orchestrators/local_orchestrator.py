@@ -19,11 +19,13 @@ kills a step's process that outlives ``timeout x (retries + 1)`` plus a grace pe
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
+import threading
+import time
 import traceback
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -31,6 +33,7 @@ from pydantic import Field
 from cairn.exceptions import (
     ConfigurationError,
     PipelineRunFailedError,
+    RunCancelledError,
     StepFailedError,
     StepTimeoutError,
 )
@@ -70,75 +73,151 @@ class LocalOrchestrator(BaseOrchestrator):
 
         Raises:
             PipelineRunFailedError: a step failed.
+            RunCancelledError: Ctrl-C; no new step started, step processes were
+                terminated, and steps running in threads were left to the runner,
+                which records them as cancelled.
         """
         if deployment.schedule is not None:
             raise ConfigurationError(
                 "The local orchestrator runs pipelines immediately and cannot schedule them: "
                 "drop schedule=..., or use an orchestrator flavor that supports schedules."
             )
-        spec = deployment.pipeline
-        waiting = {name: set(step.upstream) for name, step in spec.steps.items()}
-        downstream = spec.downstream()
-        ready = deque(name for name in spec.topological_order() if not waiting[name])
-        running: dict[Future[None], str] = {}
-        failures: list[tuple[str, BaseException]] = []
-        with ThreadPoolExecutor(self.max_parallelism, thread_name_prefix="cairn-step") as pool:
-            while ready or running:
-                while ready and not failures and len(running) < self.max_parallelism:
-                    name = ready.popleft()
-                    future = pool.submit(self._run_step, deployment.step(name), stack, launcher)
-                    running[future] = name
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    name = running.pop(future)
-                    error = future.exception()
-                    if error is not None:
-                        failures.append((name, error))
-                        continue
-                    for child in downstream[name]:
-                        waiting[child].discard(name)
-                        if not waiting[child]:
-                            ready.append(child)
-        if failures:
-            raise _run_failed(deployment.run_name, failures)
+        run = _LocalRun(self, deployment, stack, launcher)
+        try:
+            run.run_all()
+        except KeyboardInterrupt as exc:
+            run.cancel()
+            raise RunCancelledError(
+                f"Run '{deployment.run_name}' was cancelled.", deployment.run_name
+            ) from exc
+        if run.failures:
+            raise _run_failed(deployment.run_name, run.failures)
         return None
 
     # ------------------------------------------------------------ one step
-    def _run_step(self, step: StepSpec, stack: Stack, launcher: StepLauncher) -> None:
+    def _run_step(
+        self, step: StepSpec, stack: Stack, launcher: StepLauncher, run: _LocalRun
+    ) -> None:
         if step.step_operator:
             operator = stack.step_operator
             if operator is None:
                 raise StepFailedError(step.name, f"Stack has no step operator for '{step.name}'.")
             operator.launch(step.name, launcher.step_command(step.name), dict(os.environ))
         elif self.mode == "processes":
-            self._run_in_process(step, launcher)
+            self._run_in_process(step, launcher, run)
         else:
             launcher.run_step(step.name)
 
     @staticmethod
-    def _run_in_process(step: StepSpec, launcher: StepLauncher) -> None:
+    def _run_in_process(step: StepSpec, launcher: StepLauncher, run: _LocalRun) -> None:
         budget = None
         if step.timeout is not None:
             budget = step.timeout * (step.retries + 1) + KILL_GRACE_SECONDS
-        command = launcher.step_command(step.name)
-        try:
-            done = subprocess.run(command, stderr=subprocess.PIPE, text=True, timeout=budget)
-        except subprocess.TimeoutExpired as exc:  # the child was killed by subprocess.run
-            raise StepTimeoutError(
-                step.name,
-                f"Step '{step.name}' ran longer than its timeout of {step.timeout:g} s; "
-                "its process was killed.",
-            ) from exc
-        if done.stderr:
-            sys.stderr.write(done.stderr)
-        if done.returncode != 0:
-            tail = (done.stderr or "")[-_STDERR_TAIL:]
+        command = [*launcher.step_command(step.name), "--parent-pid", str(os.getpid())]
+        with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as child:
+            run.processes[step.name] = child
+            try:
+                _, stderr = child.communicate(timeout=budget)
+            except subprocess.TimeoutExpired as exc:
+                child.kill()
+                child.communicate()
+                raise StepTimeoutError(
+                    step.name,
+                    f"Step '{step.name}' ran longer than its timeout of {step.timeout:g} s; "
+                    "its process was killed.",
+                ) from exc
+            finally:
+                run.processes.pop(step.name, None)
+        if stderr:
+            sys.stderr.write(stderr)
+        if child.returncode != 0:
+            tail = (stderr or "")[-_STDERR_TAIL:]
             raise StepFailedError(
                 step.name,
-                f"Step '{step.name}' failed in its process (exit code {done.returncode}):\n{tail}",
+                f"Step '{step.name}' failed in its process (exit code {child.returncode}):\n{tail}",
             )
+
+
+class _LocalRun:
+    """The scheduling state of one run: ready queue, running steps, failures.
+
+    Steps run in daemon threads (so a cancelled run never waits for them at exit);
+    each thread puts ``(name, error)`` on a queue when its step ends.
+    """
+
+    def __init__(
+        self,
+        orchestrator: LocalOrchestrator,
+        deployment: PipelineDeployment,
+        stack: Stack,
+        launcher: StepLauncher,
+    ) -> None:
+        self.orchestrator = orchestrator
+        self.deployment = deployment
+        self.stack = stack
+        self.launcher = launcher
+        self.failures: list[tuple[str, BaseException]] = []
+        self.processes: dict[str, subprocess.Popen[str]] = {}
+        self._done: queue.SimpleQueue[tuple[str, BaseException | None]] = queue.SimpleQueue()
+        self._running: set[str] = set()
+
+    def _worker(self, name: str) -> None:
+        error: BaseException | None = None
+        try:
+            self.orchestrator._run_step(self.deployment.step(name), self.stack, self.launcher, self)
+        except BaseException as exc:  # reported to the scheduling loop
+            error = exc
+        self._done.put((name, error))
+
+    def _start(self, name: str) -> None:
+        self._running.add(name)
+        self.launcher.step_starting(name)
+        threading.Thread(
+            target=self._worker, args=(name,), name=f"cairn-step-{name}", daemon=True
+        ).start()
+
+    def run_all(self) -> None:
+        spec = self.deployment.pipeline
+        waiting = {name: set(step.upstream) for name, step in spec.steps.items()}
+        downstream = spec.downstream()
+        ready = deque(name for name in spec.topological_order() if not waiting[name])
+        limit = self.orchestrator.max_parallelism
+        while ready or self._running:
+            while ready and not self.failures and len(self._running) < limit:
+                self._start(ready.popleft())
+            if not self._running:
+                break
+            name, error = self._next()
+            self._running.discard(name)
+            self.launcher.step_ended(name)
+            if error is not None:
+                self.failures.append((name, error))
+                continue
+            for child in downstream[name]:
+                waiting[child].discard(name)
+                if not waiting[child]:
+                    ready.append(child)
+
+    def _next(self) -> tuple[str, BaseException | None]:
+        """The next step that ended (waits in short slices, so Ctrl-C is seen at once)."""
+        while True:
+            try:
+                return self._done.get(timeout=0.25)
+            except queue.Empty:
+                continue
+
+    def cancel(self) -> None:
+        """Stop the step processes still running (SIGTERM, then SIGKILL after 3 s)."""
+        children = list(self.processes.values())
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 3.0
+        for child in children:
+            try:
+                child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def _describe(error: BaseException) -> str:

@@ -17,10 +17,13 @@ Example:
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from cairn.exceptions import PipelineDefinitionError
+from cairn.exceptions import PipelineDefinitionError, RunCancelledError
+from cairn.execution.import_guard import check_run_allowed
+from cairn.models.names import MAX_RUN_NAME_LENGTH, check_name, name_of
 from cairn.steps.base_step import BaseStep, check_parameter
 from cairn.steps.step_signature import definition_location
 from cairn.steps.tracing import PipelineTracer, caller_location, tracing
@@ -57,7 +60,11 @@ class Pipeline:
         on_end: HookOption = None,
     ) -> None:
         self.entrypoint = func
-        self.name = name or func.__name__
+        self.name = check_name(
+            "pipeline",
+            name if name is not None else name_of(func, "pipeline"),
+            definition_location(func),
+        )
         self.enable_cache = enable_cache
         self.hooks: dict[str, HookSpec] = {}
         hooks = {"on_start": on_start, "on_failure": on_failure, "on_success": on_success,
@@ -197,21 +204,45 @@ class ConfiguredPipeline:
         from cairn.execution.pipeline_runner import run_pipeline
         from cairn.stack.registry import StackRegistry
 
+        location = caller_location()
+        check_run_allowed(self.name, location)
+        if run_name is not None:
+            check_name("run", run_name, location, MAX_RUN_NAME_LENGTH)
         spec, steps = self._compile(step_parameters)
         stack = StackRegistry().get_stack()
-        record = run_pipeline(
-            spec,
-            live_steps=steps,
-            run_name=run_name,
-            enable_cache=enable_cache,
-            schedule=schedule,
-            runtime_options=runtime_options,
-            stack=stack,
-        )
+        try:
+            record = run_pipeline(
+                spec,
+                live_steps=steps,
+                run_name=run_name,
+                enable_cache=enable_cache,
+                schedule=schedule,
+                runtime_options=runtime_options,
+                stack=stack,
+            )
+        except RunCancelledError:
+            _one_line_for_cancelled_runs()
+            raise
         return RunView(record, Client(stack))
 
     def __repr__(self) -> str:
         return f"<configured pipeline '{self.name}' {self.parameters}>"
+
+
+def _one_line_for_cancelled_runs() -> None:
+    """If the cancellation reaches the top of the script, print one line, no traceback."""
+    previous = sys.excepthook
+    if getattr(previous, "_cairn_cancel_hook", False):
+        return
+
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        if isinstance(value, RunCancelledError):
+            print(f"cairn: {value}", file=sys.stderr)
+            return
+        previous(kind, value, tb)
+
+    hook._cairn_cancel_hook = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
 
 
 @overload

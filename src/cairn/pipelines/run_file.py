@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cairn.exceptions import ConfigurationError, PipelineDefinitionError
+from cairn.execution.import_guard import exec_module, importing_user_code
 from cairn.pipelines.pipeline import Pipeline
 
 if TYPE_CHECKING:
@@ -76,9 +77,8 @@ def import_pipeline_file(path: str | Path) -> dict[str, Pipeline]:
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
         raise ConfigurationError(f"Cannot import {path} as Python code.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    with importing_user_code("'cairn pipeline run'"):
+        module = exec_module(module_name, spec)
     return {v.name: v for v in vars(module).values() if isinstance(v, Pipeline)}
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
 from cairn.exceptions import PipelineDefinitionError
+from cairn.models.names import check_name, name_of
 from cairn.steps.step_signature import (
     StepSignature,
     analyse,
@@ -79,7 +80,9 @@ class BaseStep:
         if timeout is not None and timeout <= 0:
             raise PipelineDefinitionError(f"{definition_location(func)}: timeout must be > 0.")
         self.entrypoint = func
-        self.name = name or func.__name__
+        self.name = check_name(
+            "step", name if name is not None else name_of(func, "step"), definition_location(func)
+        )
         self.enable_cache = enable_cache
         self.materializers = materializers
         self.step_operator = step_operator

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
 from cairn.exceptions import PipelineDefinitionError
+from cairn.models.names import check_name
 
 DEFAULT_OUTPUT = "output"
 
@@ -68,6 +69,7 @@ def parse_outputs(annotation: Any, where: str) -> dict[str, Any]:
             outputs: dict[str, Any] = {}
             for base, name in named:
                 assert name is not None
+                check_name("output", name, where)
                 if name in outputs:
                     raise PipelineDefinitionError(
                         f"{where}: output name '{name}' is used twice in the return annotation."
@@ -80,6 +82,8 @@ def parse_outputs(annotation: Any, where: str) -> dict[str, Any]:
                 "(or none of them, for a single tuple output)."
             )
     base, name = _annotated_name(annotation)
+    if name is not None:
+        check_name("output", name, where)
     return {name or DEFAULT_OUTPUT: base}
 
 

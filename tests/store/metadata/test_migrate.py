@@ -70,3 +70,23 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(StoreSchemaError, match="upgrade Cairn"):
         upgrade(get_engine(url))
+
+
+def test_upgrade_reconciles_runs_left_running_by_an_older_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(get_engine(url), revision="0001")
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql("INSERT INTO pipelines VALUES ('p1', 'train', '{}', 1.0, 1.0)")
+        conn.exec_driver_sql(
+            "INSERT INTO pipeline_runs (id, name, pipeline_id, status, parameters, "
+            "runtime_options, stack_snapshot, created, started) VALUES "
+            "('r1', 'stuck', 'p1', 'running', '{}', '{}', '{}', 2.0, 2.0)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO step_runs (id, run_id, name, status, cache_key, parameters, code_hash, "
+            "cached, cache_reason) VALUES ('s1', 'r1', 'load', 'running', 'k', '{}', 'h', 0, '')"
+        )
+    store = SQLiteMetadataStore(name="m", uri=str(tmp_path / "old.db"))
+    run = store.get_run("stuck")
+    assert run.status == ExecutionStatus.FAILED and "older version" in (run.error or "")
+    assert store.get_step_runs(run.id)[0].status == ExecutionStatus.FAILED

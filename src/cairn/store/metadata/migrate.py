@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from cairn.exceptions import StoreSchemaError
 from cairn.store.metadata.schema import HEAD_REVISION
 
-KNOWN_REVISIONS = ("0001", "0002")
 #: Key of the PostgreSQL advisory lock held while migrating.
 MIGRATION_LOCK_KEY = 0x6361697201
 VERSION_TABLE = "alembic_version"
@@ -47,8 +46,14 @@ def alembic_config(connection: sa.Connection) -> Any:
     return config
 
 
+def known_revisions() -> set[str]:
+    """The revision ids shipped in the package (``versions/<id>_<title>.py``)."""
+    folder = migrations_dir() / "versions"
+    return {f.name.split("_", 1)[0] for f in folder.glob("[0-9]*_*.py")}
+
+
 def _check_known(revision: str | None, where: str) -> None:
-    if revision is not None and revision not in KNOWN_REVISIONS:
+    if revision is not None and revision not in known_revisions():
         raise StoreSchemaError(
             f"The metadata store at {where} has schema revision {revision!r}, newer than this "
             "version of Cairn understands: upgrade Cairn (pip install -U cairn)."

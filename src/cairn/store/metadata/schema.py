@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 #: The Alembic revision these tables correspond to.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -47,6 +47,28 @@ def update_by_id(table: str) -> sa.Update:
 
 
 @cache
+def update_running_step() -> sa.Update:
+    """``UPDATE step_runs ... WHERE id = :row_id`` only while the step *and* its run are running.
+
+    The condition is part of the statement (not a read before the write), so a step
+    process that outlived its run can never finish the step or record its outputs.
+    """
+    t, r = step_runs, pipeline_runs
+    return t.update().where(
+        t.c.id == sa.bindparam("row_id"),
+        t.c.status == "running",
+        sa.exists().where(r.c.id == t.c.run_id, r.c.status == "running"),
+    )
+
+
+@cache
+def update_running_run() -> sa.Update:
+    """``UPDATE pipeline_runs ... WHERE id = :row_id`` only while the run is running."""
+    r = pipeline_runs
+    return r.update().where(r.c.id == sa.bindparam("row_id"), r.c.status == "running")
+
+
+@cache
 def select_by(table: str, column: str) -> sa.Select[Any]:
     """``SELECT * FROM table WHERE column = :value``."""
     t = TABLES[table]
@@ -145,7 +167,7 @@ def _driver_execute(conn: sa.Connection, sql: str, values: tuple[Any, ...]) -> A
         ) from exc
 
 
-def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]) -> None:
+def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any]) -> int:
     """Execute a prebuilt write statement with its SQL compiled once per dialect and keys.
 
     This skips SQLAlchemy's per-call statement handling (the hot paths run a few
@@ -155,14 +177,12 @@ def execute(conn: sa.Connection, statement: sa.Executable, params: dict[str, Any
     """
     sql, positions, literals = _compiled(statement, conn.dialect, tuple(sorted(params)))
     if positions is None:
-        conn.exec_driver_sql(sql, {**literals, **params})
-        return
+        return int(conn.exec_driver_sql(sql, {**literals, **params}).rowcount)
     merged = {**literals, **params}
     values = tuple(merged[k] for k in positions)
     if conn.dialect.name == "sqlite":
-        _driver_execute(conn, sql, values)
-    else:
-        conn.exec_driver_sql(sql, values)
+        return int(_driver_execute(conn, sql, values).rowcount)
+    return int(conn.exec_driver_sql(sql, values).rowcount)
 
 
 def fetch(
