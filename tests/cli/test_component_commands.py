@@ -174,8 +174,10 @@ def test_secrets_are_masked_everywhere(stateful: str) -> None:
         invoke("alerter", "list").stdout,
     ]
     assert all("hunter2" not in out for out in outputs)
-    assert json.loads(outputs[1])["config"]["token"] == "********"
-    invoke("alerter", "update", "a", "--token=correct-horse")
+    assert json.loads(outputs[1])["config"]["token"] == "{{alerter-a-token.value}}"
+    result = invoke("alerter", "update", "a", "--token=correct-horse")
+    assert "correct-horse" not in result.output
+    assert "secrets manager 'default'" in result.output
     assert "correct-horse" not in invoke("alerter", "describe", "a").stdout
 
 

@@ -28,9 +28,10 @@ def _active() -> str:
 def test_list_marks_the_active_stack(tmp_path: Path) -> None:
     invoke("stack", "register", "second", "-o", "default", "-a", _store(tmp_path), "-m", "default")
     lines = [line.split() for line in invoke("stack", "list").stdout.splitlines()]
-    assert lines[0] == ["ACTIVE", "STACK", "ORCHESTRATOR", "ARTIFACT_STORE", "METADATA_STORE"]
-    assert lines[1] == ["*", "default", "default", "default", "default"]
-    assert lines[2] == ["second", "default", "other", "default"]
+    assert lines[0] == ["ACTIVE", "STACK", "ORCHESTRATOR", "ARTIFACT_STORE", "METADATA_STORE",
+                        "SECRETS_MANAGER"]  # fmt: skip
+    assert lines[1] == ["*", "default", "default", "default", "default", "default"]
+    assert lines[2] == ["second", "default", "other", "default", "-"]
 
 
 def test_list_json() -> None:
@@ -41,7 +42,8 @@ def test_list_json() -> None:
             "uuid": data[0]["uuid"],
             "active": True,
             "components": {
-                t: "default" for t in ("orchestrator", "artifact_store", "metadata_store")
+                t: "default"
+                for t in ("orchestrator", "artifact_store", "metadata_store", "secrets_manager")
             },
         }
     ]
@@ -276,27 +278,34 @@ def test_export_import_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     ]["config"] == {"path": f"{tmp_path}/shared"}
 
 
-def test_export_never_contains_secrets_and_import_asks_for_them(
-    stack_with_alerter: str, tmp_path: Path
-) -> None:
+def test_export_holds_references_never_values(stack_with_alerter: str, tmp_path: Path) -> None:
+    invoke("stack", "update", "alerting", "-x", "default")
     invoke("alerter", "update", "bell", "--token=hunter2")
     file = tmp_path / "alerting.yaml"
     invoke("stack", "export", "alerting", str(file))
     assert "hunter2" not in file.read_text()
-    assert (
-        yaml.safe_load(file.read_text())["components"]["alerter"]["config"]["token"] == "********"
-    )
-    # same installation: the alerter exists with that secret, so it is reused
+    exported = yaml.safe_load(file.read_text())["components"]["alerter"]["config"]["token"]
+    assert exported == "{{alerter-bell-token.value}}"
+    # same installation: the alerter exists with that reference, so it is reused
     assert "alerter 'bell': reused" in invoke("stack", "import", "again", str(file)).stdout
-    # an installation without it: refused, saying how to pass the secret
+    # a changed alerter is registered again, its reference checked against the secrets manager
     invoke("alerter", "update", "bell", "--retries=9")
+    assert "alerter 'bell-third': registered" in invoke("stack", "import", "third",
+                                                         str(file)).stdout  # fmt: skip
+    invoke("secret", "delete", "alerter-bell-token", "-y")
     before = snapshot()
-    err = fail("stack", "import", "third", str(file))
-    assert "secret 'token'" in err
-    assert "cairn alerter update bell --token=..." in err
+    err = fail("stack", "import", "fourth", str(file))
+    assert "no secret 'alerter-bell-token'" in err
     assert snapshot() == before
-    invoke("alerter", "update", "bell", "--retries=1")
-    invoke("stack", "import", "third", str(file))
+
+
+def test_export_masks_values_left_by_old_registries(stack_with_alerter: str) -> None:
+    from cairn.enums import StackComponentType as T
+    from cairn.stack.registry import MASK, SECRETS_KEY, masked_config
+    from cairn.store.records import ComponentRecord
+
+    record = ComponentRecord("u", T.ALERTER, "stateful", "old", {SECRETS_KEY: {"token": "pw"}})
+    assert masked_config(record) == {"token": MASK}
 
 
 def test_import_errors_change_nothing(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from cairn.artifact_stores import LocalArtifactStore
 from cairn.container_registries import DefaultContainerRegistry
 from cairn.metadata_stores.sqlite_metadata_store import SQLiteMetadataStore
 from cairn.orchestrators.local_orchestrator import LocalOrchestrator
+from cairn.secrets_managers.env_secrets_manager import EnvSecretsManager
+from cairn.secrets_managers.local_secrets_manager import LocalSecretsManager
 from cairn.stack.flavor_catalog import BUILTIN_FLAVORS
 from cairn.testing import StackComponentConformance
 
@@ -55,7 +57,23 @@ COVERED = {
     DefaultContainerRegistry,
     WebhookAlerter,
     EmailAlerter,
+    LocalSecretsManager,
+    EnvSecretsManager,
 }
+class TestLocalSecretsManagerComponentConformance(StackComponentConformance):
+    STATE_METHODS = False
+
+    def make_component(self) -> Any:
+        return LocalSecretsManager(name="secrets", path=f"{self.temporary_directory()}/s")
+
+
+class TestEnvSecretsManagerComponentConformance(StackComponentConformance):
+    STATE_METHODS = False
+
+    def make_component(self) -> Any:
+        return EnvSecretsManager(name="env")
+
+
 
 
 def test_every_builtin_flavor_is_covered() -> None:

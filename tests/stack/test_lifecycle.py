@@ -128,7 +128,8 @@ def test_stack_up_reports_each_component_in_type_order(registry: StackRegistry) 
     seen: list[str] = []
     outcomes = stack_up(registry, report=lambda o: seen.append(o.label))
     assert seen == ["orchestrator 'default'", "artifact-store 'default'",
-                    "metadata-store 'default'", "alerter 'a'"]  # fmt: skip
+                    "metadata-store 'default'", "secrets-manager 'default'",
+                    "alerter 'a'"]  # fmt: skip
     assert all(o.ok for o in outcomes)
     assert outcomes[-1].message == "provisioned, resumed" and outcomes[-1].state == "running"
     down = stack_down(registry)
@@ -146,7 +147,7 @@ def test_stack_up_continues_past_a_failure_with_the_log_tail(registry: StackRegi
     assert [o.label for o in failed] == ["alerter 'a'"]
     assert failed[0].message == "RuntimeError: resume failed"
     assert failed[0].log_tail == "provision\nresume"
-    assert sum(o.ok for o in outcomes) == 3
+    assert sum(o.ok for o in outcomes) == 4
 
 
 def test_a_component_that_cannot_be_built_is_a_failure_not_a_crash(

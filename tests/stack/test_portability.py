@@ -33,7 +33,8 @@ def registry() -> StackRegistry:
 def test_export_has_types_names_flavors_and_config(registry: StackRegistry) -> None:
     data = export_stack(registry, "default")
     assert data["stack_name"] == "default" and data["format_version"] == 1
-    assert set(data["components"]) == {"orchestrator", "artifact_store", "metadata_store"}
+    assert set(data["components"]) == {"orchestrator", "artifact_store", "metadata_store",
+                                  "secrets_manager"}  # fmt: skip
     assert data["components"]["metadata_store"]["flavor"] == "sqlite"
     assert data["components"]["metadata_store"]["config"]["uri"].endswith("metadata.db")
 
@@ -44,6 +45,7 @@ def test_import_reuses_identical_components(registry: StackRegistry) -> None:
         (T.ORCHESTRATOR, "default", "reused"),
         (T.ARTIFACT_STORE, "default", "reused"),
         (T.METADATA_STORE, "default", "reused"),
+        (T.SECRETS_MANAGER, "default", "reused"),
     }
     assert (
         registry.store.get_stack("copy").components
@@ -120,7 +122,7 @@ def test_file_round_trip_and_errors(registry: StackRegistry, tmp_path: Path) -> 
     file = tmp_path / "s.yaml"
     export_stack_to_file(registry, "default", file)
     assert read_stack_file(file)["stack_name"] == "default"
-    assert [c.action for c in import_stack_from_file(registry, "s", file)] == ["reused"] * 3
+    assert [c.action for c in import_stack_from_file(registry, "s", file)] == ["reused"] * 4
     with pytest.raises(ConfigurationError, match="Cannot read"):
         read_stack_file(tmp_path / "missing.yaml")
     with pytest.raises(ConfigurationError, match="Cannot write"):

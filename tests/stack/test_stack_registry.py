@@ -170,22 +170,22 @@ def test_parse_cli_value_reads_files(tmp_path: Path) -> None:
         parse_cli_value(f"@{tmp_path / 'missing.txt'}")
 
 
-def test_secrets_are_stored_apart_and_masked(registry: StackRegistry, bell: str) -> None:
+def test_secrets_are_stored_as_references(registry: StackRegistry, bell: str) -> None:
     register_bell(registry, token=parse_cli_value("s3cr3t"))
     record = registry.store.get_component(T.ALERTER, "b")
-    assert record.config[SECRETS_KEY] == {"token": "s3cr3t"}
-    assert "token" not in {k for k in record.config if k != SECRETS_KEY}
+    assert SECRETS_KEY not in record.config
+    assert record.config["token"] == "{{alerter-b-token.value}}"
     shown = masked_config(record)
-    assert shown["token"] == "********" and "s3cr3t" not in str(shown)
+    assert shown["token"] == "{{alerter-b-token.value}}" and "s3cr3t" not in str(shown)
     live = registry.get_component(T.ALERTER, "b")
-    assert live.token.get_secret_value() == "s3cr3t"
+    assert live.resolve_secret(live.token) == "s3cr3t"
 
 
 def test_update_component_merges_and_validates(registry: StackRegistry, bell: str) -> None:
     register_bell(registry, text="a", count=1, token="t")
     updated = registry.update_component(T.ALERTER, "b", {"count": parse_cli_value("2")})
     assert (updated.text, updated.count) == ("a", 2)
-    assert updated.token.get_secret_value() == "t"
+    assert updated.resolve_secret(updated.token) == "t"
     before = registry.store.get_component(T.ALERTER, "b")
     with pytest.raises(ConfigurationError, match="nope: unknown parameter"):
         registry.update_component(T.ALERTER, "b", {"nope": 1})

@@ -63,4 +63,4 @@ def test_two_processes_registering_at_once_both_succeed(
         assert names == expected | {"default"}
         stacks = {s.name for s in store.list_stacks()}
         assert stacks == {"default"} | {f"stack-{n}" for n in expected if int(n[3:]) % 5 == 0}
-        assert len(store.list_components()) == 2 * COUNT + 3
+        assert len(store.list_components()) == 2 * COUNT + 4

@@ -69,4 +69,4 @@ def test_upgrade_is_applied_once(tmp_path: Path) -> None:
     for _ in range(3):
         with SQLiteRegistryStore(path, tmp_path) as store:
             assert store.schema_version == SCHEMA_VERSION
-            assert len(store.list_components()) == 3
+            assert len(store.list_components()) == 4  # the default stack and secrets manager

@@ -43,6 +43,7 @@ def test_fresh_database_has_the_default_stack(store: SQLiteRegistryStore, tmp_pa
         T.ORCHESTRATOR: "default",
         T.ARTIFACT_STORE: "default",
         T.METADATA_STORE: "default",
+        T.SECRETS_MANAGER: "default",
     }
     art = store.get_component(T.ARTIFACT_STORE, "default")
     meta = store.get_component(T.METADATA_STORE, "default")
@@ -80,7 +81,7 @@ def test_list_components_filters_and_sorts(store: SQLiteRegistryStore) -> None:
     store.create_component(component(name="alpha"))
     names = [c.name for c in store.list_components(T.ARTIFACT_STORE)]
     assert names == ["alpha", "default", "zeta"]
-    assert len(store.list_components()) == 5
+    assert len(store.list_components()) == 6
 
 
 def test_same_name_allowed_for_different_types(store: SQLiteRegistryStore) -> None:

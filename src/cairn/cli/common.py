@@ -12,10 +12,21 @@ if TYPE_CHECKING:
 
 
 def registry() -> StackRegistry:
-    """The stack registry of this installation."""
+    """The stack registry of this installation (its notices are printed on stderr)."""
     from cairn.stack.registry import StackRegistry
 
-    return StackRegistry()
+    reg = StackRegistry()
+    echo_notices(reg)
+    return reg
+
+
+def echo_notices(reg: StackRegistry) -> None:
+    """Print what the registry has to tell (secrets moved...) on stderr, once."""
+    import click
+
+    for notice in reg.notices:
+        click.echo(notice, err=True)
+    reg.notices.clear()
 
 
 def active_component_names(reg: StackRegistry) -> dict[StackComponentType, str]:

@@ -40,6 +40,7 @@ EXTRA_SUBCOMMANDS: dict[StackComponentType, dict[str, tuple[str, str]]] = {
 }
 
 EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}
+NO_VERIFY_HELP = "Do not check that referenced secrets exist in the active stack."
 
 CommandFactory = Callable[[StackComponentType], click.Command]
 
@@ -107,20 +108,26 @@ def _register(ctype: StackComponentType) -> click.Command:
     @click.command("register", context_settings=EXTRA_ARGS)
     @click.argument("name")
     @click.option("--flavor", "-f", required=True, help="The flavor (see 'flavor list').")
+    @click.option("--no-verify", is_flag=True, help=NO_VERIFY_HELP)
     @click.pass_context
-    def register(ctx: click.Context, name: str, flavor: str) -> None:
+    def register(ctx: click.Context, name: str, flavor: str, no_verify: bool) -> None:
         """Register a component."""
+        from cairn.cli.common import echo_notices
         from cairn.cli.params import check_name, parse_params
 
         check_name(name, f"cairn {ctype.cli_name} register NAME --flavor=F --param=value")
         params = parse_params(ctx.args)
-        registry().register_component(ctype, name, flavor, params)
+        reg = registry()
+        reg.register_component(ctype, name, flavor, params, verify=not no_verify)
         click.echo(f"Registered {ctype.cli_name} '{name}' (flavor {flavor}).")
+        echo_notices(reg)
 
     register.help = (
         f"Register a component NAME of flavor F.\n\nParameters are passed as "
         f"--param=value (--param=@file reads the value from a file), e.g.\n\n"
-        f"  cairn {ctype.cli_name} register NAME --flavor=F --param=value"
+        f"  cairn {ctype.cli_name} register NAME --flavor=F --param=value\n\n"
+        f"A value may be a secret reference {{{{secret_name.key}}}}; a plain value of a "
+        f"secret field is stored in the active stack's secrets manager."
     )
     return register
 
@@ -128,12 +135,14 @@ def _register(ctype: StackComponentType) -> click.Command:
 def _update(ctype: StackComponentType) -> click.Command:
     @click.command("update", context_settings=EXTRA_ARGS)
     @click.argument("name")
+    @click.option("--no-verify", is_flag=True, help=NO_VERIFY_HELP)
     @click.pass_context
-    def update(ctx: click.Context, name: str) -> None:
+    def update(ctx: click.Context, name: str, no_verify: bool) -> None:
         """Change parameters of NAME: --param=value ...
 
         The stacks that use NAME are validated again before anything is stored.
         """
+        from cairn.cli.common import echo_notices
         from cairn.cli.params import check_name, parse_params
         from cairn.exceptions import ConfigurationError
 
@@ -144,8 +153,10 @@ def _update(ctype: StackComponentType) -> click.Command:
                 f"Nothing to update: pass parameters, e.g. 'cairn {ctype.cli_name} update "
                 f"{name} --param=value'."
             )
-        registry().update_component(ctype, name, params)
+        reg = registry()
+        reg.update_component(ctype, name, params, verify=not no_verify)
         click.echo(f"Updated {ctype.cli_name} '{name}': {', '.join(sorted(params))}.")
+        echo_notices(reg)
 
     return update
 

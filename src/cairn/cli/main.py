@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "version": ("cairn.cli.basic_commands:version", "Show Cairn's version."),
     "stack": ("cairn.cli.stack_commands:stack", "Manage stacks."),
     "pipeline": ("cairn.cli.pipeline_commands:pipeline", "Pipelines and their runs."),
+    "secret": ("cairn.cli.secret_commands:secret", "Secrets of the active stack."),
     **_component_commands(),
 }
 

@@ -122,6 +122,20 @@ def set_stack(name: str, global_: bool) -> None:
     click.echo(f"Active stack set to '{name}' ({where}).")
 
 
+@stack.command("validate")
+@click.argument("name", required=False)
+def validate(name: str | None) -> None:
+    """Check stack NAME (default: the active stack), its secret references included.
+
+    Nothing is started and no secret value is shown.
+    """
+    reg = registry()
+    stack_name = name or reg.active_stack_name()
+    stack = reg.get_stack(stack_name)
+    stack.validate_secrets()
+    click.echo(f"Stack '{stack_name}' is valid.")
+
+
 @stack.command("get")
 def get_stack() -> None:
     """Show the active stack and where it is set."""

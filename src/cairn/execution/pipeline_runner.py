@@ -131,7 +131,7 @@ def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def stack_snapshot(stack: Stack) -> dict[str, Any]:
-    """The stack as JSON data, secrets masked."""
+    """The stack as JSON data: secret references as written, other secret values masked."""
     return {
         "name": stack.name,
         "components": {
@@ -148,6 +148,7 @@ def default_run_name(pipeline_name: str) -> str:
 
 def _prepare(spec: PipelineSpec, stack: Stack, runtime_options: Mapping[str, Any]) -> None:
     stack.validate()
+    stack.validate_secrets()
     stack.check_running()
     check_runtime_options(stack, runtime_options)
     check_step_components(spec, stack)

@@ -64,6 +64,12 @@ BUILTIN_FLAVORS: tuple[CatalogEntry, ...] = (
                  description="JSON POST to a URL (Discord, Teams, custom), HMAC-signed."),
     CatalogEntry(_T.ALERTER, "email", "cairn.alerters.email_alerter:EmailAlerter",
                  description="Mail through an SMTP server (STARTTLS or SSL)."),
+    CatalogEntry(_T.SECRETS_MANAGER, "local",
+                 "cairn.secrets_managers.local_secrets_manager:LocalSecretsManager",
+                 description="Secrets encrypted at rest in files on this machine."),
+    CatalogEntry(_T.SECRETS_MANAGER, "env",
+                 "cairn.secrets_managers.env_secrets_manager:EnvSecretsManager",
+                 description="Read-only: CAIRN_SECRET__<NAME>__<KEY> environment variables."),
 )  # fmt: skip
 
 INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
@@ -75,6 +81,12 @@ INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
                  "mlflow", ("mlflow",), "Serves MLflow models as local services."),
     CatalogEntry(_T.ALERTER, "slack", "cairn.integrations.slack.alerter:SlackAlerter",
                  "slack", ("slack_sdk",), "Posts to a Slack channel; approvals from threads."),
+    CatalogEntry(_T.SECRETS_MANAGER, "aws",
+                 "cairn.integrations.aws.secrets_manager:AWSSecretsManager",
+                 "aws", ("boto3",), "AWS Secrets Manager."),
+    CatalogEntry(_T.SECRETS_MANAGER, "vault",
+                 "cairn.integrations.vault.secrets_manager:VaultSecretsManager",
+                 "vault", ("hvac",), "HashiCorp Vault, KV version 2 secrets engine."),
 )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import uuid as uuid_lib
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from types import UnionType
@@ -23,12 +24,15 @@ from cairn.exceptions import (
     ConcurrentUpdateError,
     ConfigurationError,
     DoesNotExistError,
+    EntityExistsError,
     IllegalOperationError,
 )
 from cairn.store.records import ComponentRecord, StackRecord
 from cairn.store.registry_store import RegistryStore, SQLiteRegistryStore
 
 if TYPE_CHECKING:
+    from cairn.secrets_managers import BaseSecretsManager
+    from cairn.stack.secret_moves import MovedSecrets
     from cairn.stack.stack import Stack
     from cairn.stack.stack_component import StackComponent
 
@@ -44,7 +48,11 @@ def open_registry_store() -> RegistryStore:
 
 
 def masked_config(record: ComponentRecord) -> dict[str, Any]:
-    """A record's configuration for display: secret values replaced by a mask."""
+    """A record's configuration for display.
+
+    Secret fields hold references (``{{name.key}}``), shown as written; plain
+    values kept apart by registries older than secret references are masked.
+    """
     config = {k: v for k, v in record.config.items() if k != SECRETS_KEY}
     for key in record.config.get(SECRETS_KEY, {}):
         config[key] = MASK
@@ -143,6 +151,9 @@ class StackRegistry:
 
     def __init__(self, store: RegistryStore | None = None) -> None:
         self.store = store if store is not None else open_registry_store()
+        #: Things the CLI tells the user once (secrets moved into a secrets manager...).
+        self.notices: list[str] = []
+        self.move_legacy_secrets()
 
     # ------------------------------------------------------------ active stack
     def active_stack_name(self) -> str:
@@ -215,19 +226,155 @@ class StackRegistry:
         config = {k: v for k, v in record.config.items() if k != SECRETS_KEY}
         config.update(record.config.get(SECRETS_KEY, {}))
         try:
-            return cls(name=record.name, uuid=uuid_lib.UUID(record.uuid), **config)
+            component = cls(name=record.name, uuid=uuid_lib.UUID(record.uuid), **config)
         except ValidationError as exc:
             raise ConfigurationError(
                 _validation_message(f"{record.type.cli_name} '{record.name}'", exc)
             ) from exc
+        component._secrets_lookup = weakref.WeakMethod(self.secrets_manager_for)
+        return component
 
     def _record_of(self, component: StackComponent, created: float = 0.0) -> ComponentRecord:
+        """The record of a component whose secret fields hold references only."""
+        from cairn.stack.secret_moves import plain_secret_fields
+
+        plain = plain_secret_fields(component)
+        if plain:  # a guard: callers move plain values first
+            raise ConfigurationError(
+                f"The {component}: {', '.join(plain)} would be stored in clear; refused."
+            )
         config = component.config_dict(reveal_secrets=True)
-        secrets = {k: config.pop(k) for k in component.secret_fields() if config.get(k)}
-        if secrets:
-            config[SECRETS_KEY] = secrets
         return ComponentRecord(str(component.uuid), component.TYPE, component.FLAVOR,
                                component.name, config, created)  # fmt: skip
+
+    # ------------------------------------------------------------ secrets
+    def default_secrets_manager(self) -> BaseSecretsManager:
+        """The installation's ``local`` secrets manager named ``default``.
+
+        Raises:
+            DoesNotExistError: it was deleted (the message says how to make it again).
+        """
+        try:
+            record = self.store.get_component(StackComponentType.SECRETS_MANAGER, "default")
+        except DoesNotExistError:
+            record = None
+        if record is None or record.flavor != "local":
+            raise DoesNotExistError(
+                "This installation has no local secrets manager named 'default': register it "
+                "with 'cairn secrets-manager register default --flavor=local'."
+            )
+        return self.build_component(record)  # type: ignore[return-value]
+
+    def stack_secrets_manager(self, stack_name: str | None = None) -> BaseSecretsManager | None:
+        """The secrets manager of a stack (default: the active one), or ``None``."""
+        record = self.store.get_stack(stack_name or self.active_stack_name())
+        name = record.components.get(StackComponentType.SECRETS_MANAGER)
+        if name is None:
+            return None
+        return self.get_component(StackComponentType.SECRETS_MANAGER, name)  # type: ignore[return-value]
+
+    def active_secrets_manager(self) -> BaseSecretsManager:
+        """The active stack's secrets manager (what ``cairn secret`` works on).
+
+        Raises:
+            DoesNotExistError: the active stack has none (the message says how to add one).
+        """
+        stack = self.active_stack_name()
+        manager = self.stack_secrets_manager(stack)
+        if manager is None:
+            raise DoesNotExistError(
+                f"The active stack '{stack}' has no secrets manager: add one with 'cairn stack "
+                f"update {stack} -x default' (the local secrets manager every installation has)."
+            )
+        return manager
+
+    def secrets_manager_for(self, component: StackComponent) -> BaseSecretsManager:
+        """Where ``component``'s references are looked up outside a stack.
+
+        A secrets manager's own references: the ``default`` local secrets manager;
+        any other component's: the active stack's secrets manager.
+        """
+        if component.TYPE == StackComponentType.SECRETS_MANAGER:
+            return self.default_secrets_manager()
+        return self.active_secrets_manager()
+
+    def _manager_for_new(self, component: StackComponent) -> tuple[Any, str]:
+        """The secrets manager a component's plain values move to, and how to name it."""
+        if component.TYPE == StackComponentType.SECRETS_MANAGER:
+            return self.default_secrets_manager(), "this installation"
+        stack = self.active_stack_name()
+        return self.stack_secrets_manager(stack), f"the active stack '{stack}'"
+
+    def verify_references(self, component: StackComponent) -> None:
+        """Refuse references the component's secrets manager cannot resolve.
+
+        Raises:
+            DoesNotExistError: naming each missing secret or key (``--no-verify`` skips).
+        """
+        from cairn.stack.secret_checks import reference_problems
+
+        if not component.secret_references():
+            return
+        manager, where = self._manager_for_new(component)
+        problems = reference_problems(component, manager, where)
+        if problems:
+            raise DoesNotExistError(
+                f"{'; '.join(problems)}. Register the secret first ('cairn secret register'), "
+                f"or pass --no-verify if it lives in another stack's secrets manager."
+            )
+
+    def _store_secrets(
+        self, component: StackComponent, verify: bool, previous: StackComponent | None = None
+    ) -> MovedSecrets:
+        from cairn.stack.secret_moves import move_plain_values, plain_secret_fields
+
+        if verify:
+            self.verify_references(component)
+        if not plain_secret_fields(component):
+            from cairn.stack.secret_moves import MovedSecrets
+
+            return MovedSecrets()
+        manager, where = self._manager_for_new(component)
+        moved = move_plain_values(component, manager, where, previous)
+        if moved.fields:
+            self.notices.append(
+                f"Stored the secret value(s) of {component} in secrets manager "
+                f"'{moved.manager.name if moved.manager else '?'}': {', '.join(moved.fields)}."
+            )
+        return moved
+
+    def move_legacy_secrets(self) -> None:
+        """Move plain values kept by older registries into the ``default`` secrets manager."""
+        records = [r for r in self.store.list_components() if SECRETS_KEY in r.config]
+        if not records:
+            return
+        from cairn.stack.secret_moves import legacy_config
+
+        try:
+            manager = self.default_secrets_manager()
+        except DoesNotExistError as exc:
+            self.notices.append(f"Secret values are still stored in clear in the registry: {exc}")
+            return
+        moved_fields: list[str] = []
+        for record in records:
+            config, moved = legacy_config(record, manager, SECRETS_KEY)
+            try:
+                self.store.update_component(
+                    record.type, record.name, config, expected_config=record.config
+                )
+            except (ConcurrentUpdateError, DoesNotExistError):
+                moved.undo()  # another process moved or changed it meanwhile
+                continue
+            moved_fields += moved.fields
+        scrub = getattr(self.store, "scrub", None)
+        if moved_fields and scrub is not None:
+            scrub()
+        if moved_fields:
+            self.notices.append(
+                f"Moved {len(moved_fields)} secret value(s) from the registry into the local "
+                f"secrets manager 'default' ({'; '.join(moved_fields)}); the components now "
+                f"hold references to them."
+            )
 
     def get_component(self, type: StackComponentType, name: str) -> StackComponent:
         """The live component ``name`` of ``type``.
@@ -252,22 +399,50 @@ class StackRegistry:
 
         cls = self.flavor_class(type, flavor)
         try:
-            return cls(name=name, **_coerce(cls, params))
+            component = cls(name=name, **_coerce(cls, params))
         except ValidationError as exc:
             raise ConfigurationError(
                 _validation_message(f"{type.cli_name} '{name}' (flavor {flavor})", exc)
             ) from exc
+        component._secrets_lookup = weakref.WeakMethod(self.secrets_manager_for)
+        return component
 
     def register_component(
-        self, type: StackComponentType, name: str, flavor: str, params: Mapping[str, Any]
+        self,
+        type: StackComponentType,
+        name: str,
+        flavor: str,
+        params: Mapping[str, Any],
+        *,
+        verify: bool = True,
     ) -> StackComponent:
-        """Validate and register a component; nothing is stored if validation fails."""
+        """Validate and register a component; nothing is stored if validation fails.
+
+        Plain values of secret fields become secrets of the active stack's secrets
+        manager (a secrets manager's own: of the ``default`` local one) and the
+        fields references to them; references are checked unless ``verify`` is false.
+        """
         component = self.new_component(type, name, flavor, params)
-        self.store.create_component(self._record_of(component))
+        if any(r.name == name for r in self.store.list_components(type)):
+            raise EntityExistsError(
+                f"A {type.cli_name} named '{name}' already exists: choose another name or "
+                f"delete it first with 'cairn {type.cli_name} delete {name}'."
+            )
+        moved = self._store_secrets(component, verify)
+        try:
+            self.store.create_component(self._record_of(component))
+        except BaseException:
+            moved.undo()
+            raise
         return component
 
     def update_component(
-        self, type: StackComponentType, name: str, params: Mapping[str, Any]
+        self,
+        type: StackComponentType,
+        name: str,
+        params: Mapping[str, Any],
+        *,
+        verify: bool = True,
     ) -> StackComponent:
         """Change parameters of a component; stacks using it are validated before storing.
 
@@ -276,13 +451,13 @@ class StackRegistry:
         """
         for _attempt in range(_UPDATE_ATTEMPTS - 1):
             try:
-                return self._update_component_once(type, name, params)
+                return self._update_component_once(type, name, params, verify)
             except ConcurrentUpdateError:
                 continue
-        return self._update_component_once(type, name, params)
+        return self._update_component_once(type, name, params, verify)
 
     def _update_component_once(
-        self, type: StackComponentType, name: str, params: Mapping[str, Any]
+        self, type: StackComponentType, name: str, params: Mapping[str, Any], verify: bool
     ) -> StackComponent:
         from pydantic import ValidationError
 
@@ -294,10 +469,18 @@ class StackRegistry:
             updated = cls(name=name, uuid=current.uuid, **merged)
         except ValidationError as exc:
             raise ConfigurationError(_validation_message(f"{type.cli_name} '{name}'", exc)) from exc
+        updated._secrets_lookup = weakref.WeakMethod(self.secrets_manager_for)
         for stack_name in self.store.stacks_using(type, name):
             self.build_stack(self.store.get_stack(stack_name), override=updated).validate()
-        new_record = self._record_of(updated)
-        self.store.update_component(type, name, new_record.config, expected_config=record.config)
+        moved = self._store_secrets(updated, verify, previous=current)
+        try:
+            new_record = self._record_of(updated)
+            self.store.update_component(
+                type, name, new_record.config, expected_config=record.config
+            )
+        except BaseException:
+            moved.undo()
+            raise
         return updated
 
     # ------------------------------------------------------------ stacks

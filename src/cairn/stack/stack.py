@@ -47,6 +47,10 @@ class Stack:
                 )
         self.name = name
         self._components: dict[StackComponentType, StackComponent] = dict(components)
+        manager = self._components.get(StackComponentType.SECRETS_MANAGER)
+        for component in self._components.values():
+            if component.TYPE != StackComponentType.SECRETS_MANAGER:
+                component.attach_secrets_manager(name, manager)
 
     @classmethod
     def from_components(cls, name: str, components: list[StackComponent]) -> Stack:
@@ -156,6 +160,24 @@ class Stack:
             validator = component.validator
             if validator is not None:
                 validator.validate(self)
+
+    def validate_secrets(self) -> None:
+        """Check that every ``{{name.key}}`` in the stack's components can be resolved.
+
+        References are looked up in the stack's secrets manager (those of the
+        secrets manager itself in the ``default`` local one); nothing is revealed.
+
+        Raises:
+            StackValidationError: listing each reference to a missing secret or key.
+        """
+        from cairn.stack.secret_checks import missing_references
+
+        problems = missing_references(self)
+        if problems:
+            raise StackValidationError(
+                f"Stack '{self.name}' refers to secrets that cannot be found: "
+                f"{'; '.join(problems)}."
+            )
 
     def check_running(self) -> None:
         """Raise :class:`ComponentNotRunningError` naming any component that is not running."""

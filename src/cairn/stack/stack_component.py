@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, get_args
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, SecretBytes, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretBytes, SecretStr
 from pydantic_core import PydanticUndefined
 
 from cairn.config import local_stores_dir
@@ -29,6 +29,7 @@ from cairn.enums import StackComponentType
 from cairn.exceptions import CairnError
 
 if TYPE_CHECKING:
+    from cairn.stack.secret_references import SecretReference
     from cairn.stack.stack import Stack
     from cairn.stack.stack_validator import StackValidator
 
@@ -60,6 +61,8 @@ class StackComponent(BaseModel, ABC):
         validate_assignment=True,
         arbitrary_types_allowed=True,
         ser_json_timedelta="float",
+        # a rejected value (a password of the wrong type...) never appears in an error
+        hide_input_in_errors=True,
     )
 
     # Instance configuration
@@ -72,6 +75,12 @@ class StackComponent(BaseModel, ABC):
 
     #: Runtime options (keys of ``pipeline.run(**options)``) this component understands.
     RUNTIME_OPTIONS: ClassVar[Mapping[str, RuntimeOption]] = {}
+
+    #: The stack this component was put in and its secrets manager (set by ``Stack``).
+    _secrets_source: tuple[str, Any] | None = PrivateAttr(default=None)
+    #: Finds the secrets manager outside a stack: a weak reference to the method of the
+    #: registry that built the component.
+    _secrets_lookup: Any = PrivateAttr(default=None)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -118,16 +127,73 @@ class StackComponent(BaseModel, ABC):
     def config_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
         """The component's configuration (everything but ``name`` and ``uuid``) as JSON data.
 
-        Secrets (``SecretStr`` / ``SecretBytes`` values, also inside lists and
-        dicts) are masked unless ``reveal_secrets`` is true.
+        Secret references (``{{name.key}}``) are shown as written; other secret
+        values (``SecretStr`` / ``SecretBytes``, also inside lists and dicts) are
+        masked unless ``reveal_secrets`` is true.
         """
-        if not reveal_secrets:
-            return self.model_dump(mode="json", exclude={"name", "uuid"})
         from pydantic_core import to_jsonable_python
 
         raw = self.model_dump(mode="python", exclude={"name", "uuid"})
-        data: dict[str, Any] = to_jsonable_python(_reveal(raw))
+        data: dict[str, Any] = to_jsonable_python(_reveal(raw, reveal_secrets))
         return data
+
+    def secret_references(self) -> list[tuple[str, SecretReference]]:
+        """``(field, reference)`` for every ``{{name.key}}`` in the configuration."""
+        from cairn.stack.secret_references import iter_references
+
+        found = []
+        for field in type(self).model_fields:
+            if field in ("name", "uuid"):
+                continue
+            for reference in iter_references(getattr(self, field)):
+                found.append((field, reference))
+        return found
+
+    def resolve_secret(self, value: str | SecretStr | None) -> str | None:
+        """The plain value of a configuration value, resolving a ``{{name.key}}`` reference.
+
+        Call it in the code that is about to hand the value to a client, and keep
+        the result in a local variable only: never store it on the component, in
+        ``os.environ`` or in a log. A reference is looked up in the secrets
+        manager of the stack the component is in (see :meth:`Stack.__init__`); a
+        component used outside a stack uses the active stack's; a secrets
+        manager's own references use the ``default`` local secrets manager.
+
+        Raises:
+            DoesNotExistError: the stack has no secrets manager, or it has no such
+                secret or key (the message names the reference, never a value).
+        """
+        from cairn.stack.secret_references import parse_reference
+
+        if value is None:
+            return None
+        reference = parse_reference(value)
+        if reference is None:
+            return value.get_secret_value() if isinstance(value, SecretStr) else value
+        manager = self._reference_manager()
+        return resolve_reference(manager, reference, f"{self}")
+
+    def _reference_manager(self) -> Any:
+        if self._secrets_source is not None:
+            stack_name, manager = self._secrets_source
+            if manager is None:
+                from cairn.exceptions import DoesNotExistError
+
+                raise DoesNotExistError(
+                    f"The {self} uses secret references, but stack '{stack_name}' has no secrets "
+                    f"manager: add one with 'cairn stack update {stack_name} -x NAME'."
+                )
+            return manager
+        lookup = self._secrets_lookup() if self._secrets_lookup is not None else None
+        if lookup is not None:  # the registry that built the component is still open
+            return lookup(self)
+        from cairn.stack.registry import StackRegistry
+
+        return StackRegistry().secrets_manager_for(self)
+
+    def attach_secrets_manager(self, stack_name: str, manager: Any) -> None:
+        """Resolve this component's references through ``manager`` (of ``stack_name``)."""
+        self._secrets_source = (stack_name, manager)
 
     @classmethod
     def secret_fields(cls) -> set[str]:
@@ -229,15 +295,47 @@ def _holds_secret(annotation: Any) -> bool:
     return any(_holds_secret(arg) for arg in get_args(annotation))
 
 
-def _reveal(value: Any) -> Any:
-    """``value`` with every secret replaced by its plain value."""
+def _reveal(value: Any, reveal: bool) -> Any:
+    """``value`` with every secret replaced by its reference, its plain value or a mask."""
+    from cairn.stack.secret_references import is_reference
+
     if isinstance(value, SecretStr | SecretBytes):
-        return value.get_secret_value()
+        if reveal or (isinstance(value, SecretStr) and is_reference(value)):
+            return value.get_secret_value()
+        return SECRET_MASK
     if isinstance(value, dict):
-        return {k: _reveal(v) for k, v in value.items()}
+        return {k: _reveal(v, reveal) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return type(value)(_reveal(v) for v in value)
+        return type(value)(_reveal(v, reveal) for v in value)
     return value
+
+
+#: How a secret value that is not a reference is shown.
+SECRET_MASK = "**********"
+
+
+def resolve_reference(manager: Any, reference: SecretReference, user: str) -> str:
+    """The value ``reference`` names in ``manager`` (a secrets manager).
+
+    Raises:
+        DoesNotExistError: no such secret or key; names ``user`` and the reference.
+    """
+    from cairn.exceptions import DoesNotExistError
+
+    if not manager.has_secret(reference.name):
+        raise DoesNotExistError(
+            f"The {user} refers to {reference}, but secrets manager '{manager.name}' has no "
+            f"secret '{reference.name}': register it with 'cairn secret register "
+            f"{reference.name} --{reference.key}=...'."
+        )
+    values = manager.get_secret(reference.name)
+    if reference.key not in values:
+        raise DoesNotExistError(
+            f"The {user} refers to {reference}, but secret '{reference.name}' has no key "
+            f"'{reference.key}' (keys: {', '.join(sorted(values)) or 'none'})."
+        )
+    plain: str = values[reference.key].get_secret_value()
+    return plain
 
 
 class StackComponentError(CairnError):

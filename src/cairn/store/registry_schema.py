@@ -18,7 +18,11 @@ from cairn.enums import StackComponentType
 from cairn.store.records import ComponentRecord
 
 #: Revisions shipped in ``registry_migrations/``, oldest first.
-MIGRATIONS: tuple[str, ...] = ("0001_initial.sql", "0002_custom_flavors.sql")
+MIGRATIONS: tuple[str, ...] = (
+    "0001_initial.sql",
+    "0002_custom_flavors.sql",
+    "0003_default_secrets_manager.sql",
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 DEFAULT_NAME = "default"
 ACTIVE_STACK_KEY = "active_stack"
@@ -69,13 +73,17 @@ def default_stack_components(root: Path) -> list[ComponentRecord]:
 def migrate(conn: sqlite3.Connection, version: int, upto: int, local_stores: Path) -> None:
     """Apply revisions ``version + 1 .. upto`` inside the caller's transaction.
 
-    Revision 1 also inserts the ``default`` stack and makes it active.
+    Revision 1 also inserts the ``default`` stack and makes it active; revision 3
+    adds the ``default`` local secrets manager (to the ``default`` stack, if that
+    has no secrets manager).
     """
     for revision in range(version + 1, upto + 1):
         for statement in migration_statements(revision):
             conn.execute(statement)
         if revision == 1:
             insert_default_stack(conn, local_stores)
+        if revision == 3:
+            insert_default_secrets_manager(conn)
     conn.execute(f"PRAGMA user_version = {max(version, upto):d}")
 
 
@@ -101,3 +109,26 @@ def insert_default_stack(conn: sqlite3.Connection, local_stores: Path) -> None:
         [(stack_id, c.type.value, c.uuid) for c in components],
     )
     conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (ACTIVE_STACK_KEY, DEFAULT_NAME))
+
+
+def insert_default_secrets_manager(conn: sqlite3.Connection) -> None:
+    """A ``local`` secrets manager named ``default``, in the ``default`` stack if it has none."""
+    ctype = StackComponentType.SECRETS_MANAGER.value
+    row = conn.execute(
+        "SELECT uuid, flavor FROM stack_components WHERE type = ? AND name = ?",
+        (ctype, DEFAULT_NAME),
+    ).fetchone()
+    if row is None:
+        ts, manager_id = now(), str(uuid_lib.uuid4())
+        insert_component(conn, ComponentRecord(manager_id, StackComponentType.SECRETS_MANAGER,
+                                               "local", DEFAULT_NAME, {}, ts, ts))  # fmt: skip
+    elif row[1] == "local":
+        manager_id = row[0]
+    else:  # a user's own secrets manager took the name: leave the stacks alone
+        return
+    stack = conn.execute("SELECT uuid FROM stacks WHERE name = ?", (DEFAULT_NAME,)).fetchone()
+    if stack is None:
+        return
+    conn.execute(
+        "INSERT OR IGNORE INTO stack_memberships VALUES (?, ?, ?)", (stack[0], ctype, manager_id)
+    )

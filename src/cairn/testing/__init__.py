@@ -11,8 +11,9 @@ collects it, and implement its factory method::
             return LocalArtifactStore(name="conformance", path=self.temporary_directory())
 
 Suites: :class:`StackComponentConformance` (any flavor),
-:class:`ArtifactStoreConformance` (the artifact store file API) and
-:class:`RegistryStoreConformance` (a registry store backend).
+:class:`ArtifactStoreConformance` (the artifact store file API),
+:class:`RegistryStoreConformance` (a registry store backend) and
+:class:`SecretsManagerConformance` (a writable secrets manager).
 
 The suites use pytest's xunit-style ``setup_method``/``teardown_method`` and
 plain ``assert`` statements, so importing :mod:`cairn.testing` does not import
@@ -23,6 +24,12 @@ from __future__ import annotations
 
 from cairn.testing.artifact_store_conformance import ArtifactStoreConformance
 from cairn.testing.registry_store_conformance import RegistryStoreConformance
+from cairn.testing.secrets_manager_conformance import SecretsManagerConformance
 from cairn.testing.stack_component_conformance import StackComponentConformance
 
-__all__ = ["ArtifactStoreConformance", "RegistryStoreConformance", "StackComponentConformance"]
+__all__ = [
+    "ArtifactStoreConformance",
+    "RegistryStoreConformance",
+    "SecretsManagerConformance",
+    "StackComponentConformance",
+]

@@ -19,6 +19,7 @@ _DEFAULT_STACK = {
     T.ORCHESTRATOR: "default",
     T.ARTIFACT_STORE: "default",
     T.METADATA_STORE: "default",
+    T.SECRETS_MANAGER: "default",
 }
 
 
@@ -58,7 +59,7 @@ class RegistryStoreConformance:
         assert self.store.get_stack("default").components == _DEFAULT_STACK
         flavors = {c.type: c.flavor for c in self.store.list_components()}
         assert flavors == {T.ORCHESTRATOR: "local", T.ARTIFACT_STORE: "local",
-                           T.METADATA_STORE: "sqlite"}  # fmt: skip
+                           T.METADATA_STORE: "sqlite", T.SECRETS_MANAGER: "local"}  # fmt: skip
 
     # ------------------------------------------------------------ components
     def test_component_round_trip(self) -> None:
@@ -75,7 +76,7 @@ class RegistryStoreConformance:
         self.store.create_component(_component(name="alpha"))
         names = [c.name for c in self.store.list_components(T.ARTIFACT_STORE)]
         assert names == ["alpha", "default", "zeta"]
-        assert len(self.store.list_components()) == 5
+        assert len(self.store.list_components()) == 6
 
     def test_names_are_unique_per_type(self) -> None:
         self.store.create_component(_component(T.ALERTER, "shared"))

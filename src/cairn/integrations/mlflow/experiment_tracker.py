@@ -14,7 +14,6 @@ an experiment named after the pipeline.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
@@ -88,7 +87,9 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
             ComponentNotRunningError: the local tracking server is not running.
         """
         if self.tracking_uri:
-            return self.tracking_uri
+            uri = self.resolve_secret(self.tracking_uri)
+            assert uri is not None
+            return uri
         url = self.service_url
         if url is None or not self.service.is_running():
             raise ComponentNotRunningError(
@@ -115,13 +116,16 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
 
     # ------------------------------------------------------------ step hooks
     def configure_mlflow(self) -> None:
-        """Point MLflow at this tracker (tracking URI and credentials)."""
+        """Point MLflow at this tracker; its credentials go with the requests of this context.
+
+        The user name and password are never put in ``os.environ``: they are
+        resolved for each request by :class:`~.auth.CairnRequestHeaderProvider`.
+        """
         import mlflow
 
-        if self.tracking_username is not None:
-            os.environ["MLFLOW_TRACKING_USERNAME"] = self.tracking_username.get_secret_value()
-        if self.tracking_password is not None:
-            os.environ["MLFLOW_TRACKING_PASSWORD"] = self.tracking_password.get_secret_value()
+        from cairn.integrations.mlflow.auth import activate
+
+        activate(self)
         mlflow.set_tracking_uri(self.get_tracking_uri())
 
     def prepare_step_run(self) -> None:
@@ -166,9 +170,14 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
         """End the step's MLflow run."""
         import mlflow
 
-        if getattr(_CURRENT, "run_id", None) is not None:
-            mlflow.end_run()
-            _CURRENT.run_id = None
+        from cairn.integrations.mlflow.auth import deactivate
+
+        try:
+            if getattr(_CURRENT, "run_id", None) is not None:
+                mlflow.end_run()
+                _CURRENT.run_id = None
+        finally:
+            deactivate()
 
     def cleanup_pipeline_run(self) -> None:
         """Mark the pipeline run's MLflow run finished."""
@@ -179,9 +188,12 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
         with _LOCK:
             parents, _PARENTS_COPY = list(_PARENTS.values()), None
             _PARENTS.clear()
+        from cairn.integrations.mlflow.auth import tracker_credentials
+
         client = MlflowClient(self.get_tracking_uri())
-        for run_id in parents:
-            client.set_terminated(run_id)
+        with tracker_credentials(self):
+            for run_id in parents:
+                client.set_terminated(run_id)
 
 
 def tracker_run_tags(run: Any) -> dict[str, str]:

@@ -1,0 +1,170 @@
+"""The ``local`` secrets manager: secrets encrypted at rest in files on this machine.
+
+Each secret is one file ``<path>/<name>.secret`` holding a Fernet token
+(``cryptography``: AES-128-CBC with an HMAC-SHA256, so a changed file is
+refused, not misread) of its name, schema and values. The key is kept apart
+from the data, in its own file under the config folder
+(``$CAIRN_CONFIG_DIR/keys/<manager uuid>.key``) unless ``key_file`` says
+otherwise. Key and secret files are created readable by their owner only
+(0600), their folders 0700. A copied data folder without the key reveals
+nothing but the names of the secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from cairn.config import config_dir
+from cairn.exceptions import ConfigurationError, EntityExistsError, StoreError
+from cairn.secrets_managers.base_secrets_manager import BaseSecretsManager
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+_SUFFIX = ".secret"
+
+
+class LocalSecretsManager(BaseSecretsManager):
+    """Secrets in encrypted files on this machine.
+
+    Attributes:
+        path: folder of the secret files (default: the component's local folder).
+        key_file: the encryption key (default: ``$CAIRN_CONFIG_DIR/keys/<uuid>.key``).
+    """
+
+    FLAVOR: ClassVar[str] = "local"
+
+    path: str | None = None
+    key_file: str | None = None
+
+    # ------------------------------------------------------------ files
+    @property
+    def secrets_dir(self) -> Path:
+        """The folder of the secret files."""
+        return Path(self.path).expanduser() if self.path else self.local_path / "secrets"
+
+    @property
+    def key_path(self) -> Path:
+        """The key file."""
+        if self.key_file:
+            return Path(self.key_file).expanduser()
+        return config_dir() / "keys" / f"{self.uuid}.key"
+
+    def _file(self, name: str) -> Path:
+        return self.secrets_dir / f"{name}{_SUFFIX}"
+
+    def _fernet(self, create: bool) -> Fernet | None:
+        """The cipher; ``None`` when there is no key and ``create`` is false."""
+        from cryptography.fernet import Fernet
+
+        path = self.key_path
+        if not path.is_file():
+            if not create:
+                return None
+            _private_dir(path.parent)
+            with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+                _write_new(path, Fernet.generate_key())
+        try:
+            return Fernet(path.read_bytes().strip())
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"Cannot read the key {path} of secrets manager '{self.name}': {exc}."
+            ) from None
+
+    # ------------------------------------------------------------ primitives
+    def _load(self, name: str) -> tuple[str, dict[str, str]] | None:
+        from cryptography.fernet import InvalidToken
+
+        file = self._file(name)
+        try:
+            token = file.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"Cannot read secret '{name}' ({file}): {exc}.") from None
+        fernet = self._fernet(create=False)
+        if fernet is None:
+            raise StoreError(
+                f"The key of secrets manager '{self.name}' ({self.key_path}) is missing: its "
+                f"secrets cannot be decrypted. Restore the key file, or delete the secrets."
+            )
+        try:
+            data = json.loads(fernet.decrypt(token))
+        except (InvalidToken, ValueError):
+            raise StoreError(
+                f"Secret '{name}' ({file}) cannot be decrypted with the key {self.key_path}: "
+                f"it was changed or made with another key."
+            ) from None
+        if data.get("name") != name:  # a file renamed or copied over another one
+            raise StoreError(f"Secret file {file} holds another secret: refused.")
+        return str(data["schema"]), {str(k): str(v) for k, v in data["values"].items()}
+
+    def _names(self) -> list[str]:
+        try:
+            entries = list(self.secrets_dir.iterdir())
+        except FileNotFoundError:
+            return []
+        return [p.name[: -len(_SUFFIX)] for p in entries if p.name.endswith(_SUFFIX)]
+
+    def _save(self, name: str, schema: str, values: dict[str, str], create: bool) -> None:
+        fernet = self._fernet(create=True)
+        assert fernet is not None
+        payload = json.dumps({"name": name, "schema": schema, "values": values}).encode()
+        token = fernet.encrypt(payload)
+        _private_dir(self.secrets_dir)
+        target = self._file(name)
+        if create:
+            try:
+                _write_new(target, token)
+            except FileExistsError:
+                raise EntityExistsError(f"Secret '{name}' was created meanwhile.") from None
+            return
+        _replace(target, token)
+
+    def _remove(self, name: str) -> bool:
+        try:
+            self._file(name).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+
+def _private_dir(path: Path) -> None:
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot create the folder {path}: {exc}.") from None
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` (0600) with ``data``; ``FileExistsError`` if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a 0600 temporary file renamed over it)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
