@@ -60,6 +60,8 @@ COVERED = {
     LocalSecretsManager,
     EnvSecretsManager,
 }
+
+
 class TestLocalSecretsManagerComponentConformance(StackComponentConformance):
     STATE_METHODS = False
 
@@ -72,8 +74,6 @@ class TestEnvSecretsManagerComponentConformance(StackComponentConformance):
 
     def make_component(self) -> Any:
         return EnvSecretsManager(name="env")
-
-
 
 
 def test_every_builtin_flavor_is_covered() -> None:

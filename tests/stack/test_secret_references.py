@@ -36,8 +36,8 @@ class Horn(BaseAlerter):
     token: SecretStr | None = None
     tokens: list[SecretStr] = []
 
-    def post(self, message: str) -> bool:
-        return self.resolve_secret(self.token) is not None
+    def _post(self, message, params) -> None:
+        assert self.resolve_secret(self.token) is not None
 """
 
 
@@ -139,10 +139,15 @@ def test_without_a_secrets_manager_a_plain_value_is_refused(registry: StackRegis
     assert registry.store.list_components() == before
 
 
-def test_plain_secrets_inside_a_list_are_refused(registry: StackRegistry) -> None:
-    with pytest.raises(ConfigurationError, match="in a list or mapping"):
-        registry.register_component(T.ALERTER, "h", "horn", {"tokens": [VALUE]})
-    registry.register_component(T.ALERTER, "h", "horn", {"tokens": ["{{a.b}}"]}, verify=False)
+def test_plain_secrets_inside_a_list_move_too(registry: StackRegistry) -> None:
+    registry.register_component(T.ALERTER, "h", "horn", {"tokens": [VALUE, "{{a.b}}", "two"]},
+                                verify=False)  # fmt: skip
+    assert registry.store.get_component(T.ALERTER, "h").config["tokens"] == [
+        "{{alerter-h-tokens.item_0}}", "{{a.b}}", "{{alerter-h-tokens.item_1}}"
+    ]  # fmt: skip
+    secret = _manager(registry).get_secret("alerter-h-tokens")
+    assert {k: v.get_secret_value() for k, v in secret.items()} == {"item_0": VALUE,
+                                                                     "item_1": "two"}  # fmt: skip
 
 
 # ---------------------------------------------------------------- verification

@@ -95,7 +95,8 @@ class EmailAlerter(BaseAlerter):
         try:
             with self._connect() as client:
                 if self.username is not None and self.password is not None:
-                    client.login(self.username.get_secret_value(), self.password.get_secret_value())
+                    user = self.resolve_secret(self.username) or ""
+                    client.login(user, self.resolve_secret(self.password) or "")
                 refused = client.send_message(mail)
         except (smtplib.SMTPException, OSError) as exc:
             raise AlerterError(

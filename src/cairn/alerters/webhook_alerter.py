@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, SecretStr, field_validator
 
 from cairn.alerters.base_alerter import AlerterError, AlerterParams, BaseAlerter
+from cairn.exceptions import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class WebhookAlerter(BaseAlerter):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: SecretStr) -> SecretStr:
+        from cairn.stack.secret_references import is_reference
+
+        if is_reference(value):  # checked when it is resolved, right before the POST
+            return value
         if not value.get_secret_value().startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value
@@ -84,14 +89,16 @@ class WebhookAlerter(BaseAlerter):
 
     def _request(self, body: bytes) -> urllib.request.Request:
         headers = {"Content-Type": "application/json", "User-Agent": "cairn-webhook-alerter"}
-        headers.update({k: v.get_secret_value() for k, v in self.headers.items()})
+        headers.update({k: self.resolve_secret(v) or "" for k, v in self.headers.items()})
         if self.secret is not None:
             timestamp = str(int(time.time()))
             headers[TIMESTAMP_HEADER] = timestamp
-            headers[SIGNATURE_HEADER] = signature(self.secret.get_secret_value(), timestamp, body)
-        return urllib.request.Request(
-            self.url.get_secret_value(), data=body, headers=headers, method="POST"
-        )
+            key = self.resolve_secret(self.secret) or ""
+            headers[SIGNATURE_HEADER] = signature(key, timestamp, body)
+        url = self.resolve_secret(self.url) or ""
+        if not url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"The url of {self} must be an http:// or https:// URL.")
+        return urllib.request.Request(url, data=body, headers=headers, method="POST")
 
     def _send(self, body: bytes) -> None:
         """POST ``body``, retrying what may pass later.

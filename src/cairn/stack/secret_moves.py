@@ -12,6 +12,7 @@ their records.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,6 @@ from cairn.stack.secret_references import (
     AUTO_SECRET_KEY,
     SecretReference,
     auto_secret_name,
-    is_reference,
     parse_reference,
 )
 
@@ -51,23 +51,13 @@ class MovedSecrets:
 
 
 def plain_secret_fields(component: StackComponent) -> list[str]:
-    """Secret fields of ``component`` that hold a plain value (not a reference)."""
-    out = []
-    for name in sorted(component.secret_fields()):
-        value = getattr(component, name)
-        if value is None or parse_reference(value) is not None:  # raises for a bad {{...}}
-            continue
-        if isinstance(value, SecretStr):
-            if value.get_secret_value():
-                out.append(name)
-            continue
-        if _holds_plain(value):
-            raise ConfigurationError(
-                f"The {component}: field {name} holds secrets in a list or mapping: give each "
-                f"as a reference {{{{secret_name.key}}}} (register them with 'cairn secret "
-                f"register')."
-            )
-    return out
+    """Secret fields of ``component`` holding a plain value (not a reference), also in
+    lists and dicts (``dict[str, SecretStr]``).
+
+    Raises:
+        ConfigurationError: a value looks like a reference but is not a valid one.
+    """
+    return [n for n in sorted(component.secret_fields()) if _holds_plain(getattr(component, n))]
 
 
 def _holds_plain(value: Any) -> bool:
@@ -75,7 +65,28 @@ def _holds_plain(value: Any) -> bool:
         return any(_holds_plain(v) for v in value.values())
     if isinstance(value, list | tuple | set | frozenset):
         return any(_holds_plain(v) for v in value)
-    return isinstance(value, SecretStr) and not is_reference(value)
+    return (
+        isinstance(value, SecretStr)
+        and bool(value.get_secret_value())
+        and parse_reference(value) is None  # raises for a malformed {{...}}
+    )
+
+
+def _replace_plain(value: Any, secret: str, values: dict[str, str], key: str | None) -> Any:
+    """``value`` with each plain secret replaced by a reference to a key of ``secret``.
+
+    The plain values are collected in ``values``: under ``key`` for a single
+    value, under ``item_0``, ``item_1``... for the items of a list or dict.
+    """
+    if isinstance(value, dict):
+        return {k: _replace_plain(v, secret, values, None) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_replace_plain(v, secret, values, None) for v in value)
+    if not _holds_plain(value):
+        return value
+    name = key or f"item_{len(values)}"
+    values[name] = value.get_secret_value()
+    return SecretStr(str(SecretReference(secret, name)))
 
 
 def free_secret_name(manager: BaseSecretsManager, base: str) -> str:
@@ -114,16 +125,18 @@ def move_plain_values(
         )
     try:
         for name in fields:
-            value: SecretStr = getattr(component, name)
-            reference = _target(component, name, manager, previous)
-            values = {reference.key: value.get_secret_value()}
-            if manager.has_secret(reference.name):
-                manager.update_secret(reference.name, values)
+            target = _target(component, name, manager, previous)
+            values: dict[str, str] = {}
+            value = getattr(component, name)
+            single = isinstance(value, SecretStr)
+            new = _replace_plain(value, target, values, AUTO_SECRET_KEY if single else None)
+            if manager.has_secret(target):
+                manager.update_secret(target, values)
             else:
-                manager.register_secret(reference.name, values)
-                moved.created.append(reference.name)
-            setattr(component, name, SecretStr(str(reference)))
-            moved.fields.append(f"{name} -> {reference}")
+                manager.register_secret(target, values)
+                moved.created.append(target)
+            setattr(component, name, new)
+            moved.fields.append(f"{name} -> {{{{{target}.{'|'.join(sorted(values))}}}}}")
     except BaseException:
         moved.undo()
         raise
@@ -135,13 +148,17 @@ def _target(
     field: str,
     manager: BaseSecretsManager,
     previous: StackComponent | None,
-) -> SecretReference:
+) -> str:
+    """The secret a field's plain values go to: the one made for it before, or a new one."""
+    from cairn.stack.secret_references import iter_references
+
     base = auto_secret_name(component.TYPE.cli_name, component.name, field)
     if previous is not None:
-        old = parse_reference(getattr(previous, field, None))
-        if old is not None and old.name.startswith(base) and old.key == AUTO_SECRET_KEY:
-            return old
-    return SecretReference(free_secret_name(manager, base), AUTO_SECRET_KEY)
+        for old in iter_references(getattr(previous, field, None)):
+            suffix = old.name[len(base) :]
+            if old.name.startswith(base) and (not suffix or re.fullmatch(r"-[0-9]+", suffix)):
+                return old.name
+    return free_secret_name(manager, base)
 
 
 def legacy_config(

@@ -6,12 +6,14 @@ tag ``cairn:schema``. Credentials come from the component's own fields (best
 given as references, which a secrets manager resolves through the ``default``
 local secrets manager) or else from boto3's usual chain (environment, profile,
 instance role). A client is made for each operation, with the credentials
-resolved just then, and dropped after it.
+resolved just then, and dropped after it (only botocore's sessions, which
+cache service descriptions and hold no credentials given here, are re-used).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
@@ -51,16 +53,16 @@ class AWSSecretsManager(BaseSecretsManager):
         return {"boto3>=1.34"}
 
     def _client(self) -> Any:
-        import boto3
+        """A client made now, with the credentials resolved now (not kept afterwards)."""
+        from botocore.config import Config
 
-        session = boto3.session.Session(
+        config = Config(connect_timeout=10, read_timeout=30, retries={"max_attempts": 3})
+        return _session(self.profile_name).create_client(
+            "secretsmanager", region_name=self.region_name, endpoint_url=self.endpoint_url,
             aws_access_key_id=self.resolve_secret(self.aws_access_key_id),
             aws_secret_access_key=self.resolve_secret(self.aws_secret_access_key),
-            aws_session_token=self.resolve_secret(self.aws_session_token),
-            profile_name=self.profile_name,
-            region_name=self.region_name,
-        )
-        return session.client("secretsmanager", endpoint_url=self.endpoint_url)
+            aws_session_token=self.resolve_secret(self.aws_session_token), config=config,
+        )  # fmt: skip
 
     def _call(self, action: str, name: str, **kwargs: Any) -> Any:
         """``client.<action>(**kwargs)``; ``None`` when the secret does not exist."""
@@ -130,7 +132,22 @@ class AWSSecretsManager(BaseSecretsManager):
         self._call("tag_resource", name, SecretId=full, Tags=tags)
 
     def _remove(self, name: str) -> bool:
-        found = self._call(
-            "delete_secret", name, SecretId=self.prefix + name, ForceDeleteWithoutRecovery=True
-        )
+        full = self.prefix + name
+        if self._call("describe_secret", name, SecretId=full) is None:
+            return False
+        found = self._call("delete_secret", name, SecretId=full, ForceDeleteWithoutRecovery=True)
         return found is not None
+
+
+_SESSIONS: dict[str | None, Any] = {}  # profile -> botocore session (caches service models only)
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _session(profile: str | None) -> Any:
+    """A botocore session per profile, re-used so that service models load once."""
+    import botocore.session
+
+    with _SESSIONS_LOCK:
+        if profile not in _SESSIONS:
+            _SESSIONS[profile] = botocore.session.Session(profile=profile)
+        return _SESSIONS[profile]

@@ -63,10 +63,10 @@ class SlackAlerter(BaseAlerter):
         options: dict[str, Any] = {"timeout": int(max(1, self.timeout))}
         if self.base_url:
             options["base_url"] = self.base_url.rstrip("/") + "/"
-        return WebClient(token=self.slack_token.get_secret_value(), **options)
+        return WebClient(token=self.resolve_secret(self.slack_token), **options)
 
     def _channel(self, params: AlerterParams) -> str:
-        return getattr(params, "channel", None) or self.slack_channel_id.get_secret_value()
+        return getattr(params, "channel", None) or self.resolve_secret(self.slack_channel_id) or ""
 
     def _send(self, client: WebClient, text: str, params: AlerterParams) -> dict[str, Any]:
         from slack_sdk.errors import SlackApiError
