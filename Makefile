@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,mlflow,slack,aws,vault
+EXTRAS ?= dev,mlflow,slack,aws,vault,feast
 PYTEST_ARGS ?=
 
 .PHONY: install check lint format typecheck imports test test-fast test-slow bench demo clean

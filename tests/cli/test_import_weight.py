@@ -13,7 +13,7 @@ import sys
 import pytest
 
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "fsspec", "pandas", "numpy", "pyarrow", "yaml",
-         "mlflow", "sklearn", "cloudpickle")  # fmt: skip
+         "mlflow", "sklearn", "cloudpickle", "feast", "slack_sdk", "redis")  # fmt: skip
 
 WRAPPER = """
 import json, sys
@@ -53,6 +53,10 @@ def imported_by(*args: str, heavy: tuple[str, ...] = HEAVY) -> dict[str, object]
         ("artifact-store", "list"),
         ("artifact-store", "describe"),
         ("artifact-store", "--help"),
+        ("feature-store", "flavor", "list"),
+        ("feature-store", "--help"),
+        ("feature-store", "views", "--help"),
+        ("alerter", "flavor", "list"),
     ],
 )
 def test_read_paths_import_no_heavy_module(args: tuple[str, ...]) -> None:

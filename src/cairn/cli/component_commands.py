@@ -37,6 +37,11 @@ EXTRA_SUBCOMMANDS: dict[StackComponentType, dict[str, tuple[str, str]]] = {
     StackComponentType.MODEL_DEPLOYER: {
         "models": ("cairn.cli.model_deployer_commands:models", "Manage model deployments."),
     },
+    StackComponentType.FEATURE_STORE: {
+        "features": ("cairn.cli.feature_store_commands:features", "List features."),
+        "entities": ("cairn.cli.feature_store_commands:entities", "List entities."),
+        "views": ("cairn.cli.feature_store_commands:views", "List feature views."),
+    },
 }
 
 EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}

@@ -87,6 +87,9 @@ INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
     CatalogEntry(_T.SECRETS_MANAGER, "vault",
                  "cairn.integrations.vault.secrets_manager:VaultSecretsManager",
                  "vault", ("hvac",), "HashiCorp Vault, KV version 2 secrets engine."),
+    CatalogEntry(_T.FEATURE_STORE, "feast",
+                 "cairn.integrations.feast.feature_store:FeastFeatureStore",
+                 "feast", ("feast",), "A Feast repository: file offline, SQLite or Redis online."),
 )  # fmt: skip
 
 
