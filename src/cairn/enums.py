@@ -98,3 +98,13 @@ _FINISHED_STATUSES = frozenset(
         ExecutionStatus.CANCELLED,
     }
 )
+
+
+class ModelStages(StrEnum):
+    """Stages of a model version (ZenML's names); ``latest`` only selects, it is never set."""
+
+    NONE = "none"
+    STAGING = "staging"
+    PRODUCTION = "production"
+    ARCHIVED = "archived"
+    LATEST = "latest"

@@ -14,6 +14,8 @@ from cairn.enums import ExecutionStatus
 from cairn.exceptions import ConfigurationError, DoesNotExistError, EntityExistsError
 from cairn.metadata_stores import BaseMetadataStore
 
+from .catalog_contract import CatalogContract
+
 S = ExecutionStatus
 
 
@@ -30,8 +32,8 @@ def make_run(store: BaseMetadataStore, name: str = "run-1", pipeline: str = "tra
     )
 
 
-class MetadataStoreContract:
-    """The metadata store API, method by method."""
+class MetadataStoreContract(CatalogContract):
+    """The metadata store API, method by method (the catalog's in :mod:`.catalog_contract`)."""
 
     def test_pipelines(self, store: BaseMetadataStore) -> None:
         first = store.get_or_create_pipeline("train", {"v": 1})

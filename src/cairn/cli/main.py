@@ -39,6 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stack": ("cairn.cli.stack_commands:stack", "Manage stacks."),
     "pipeline": ("cairn.cli.pipeline_commands:pipeline", "Pipelines and their runs."),
     "secret": ("cairn.cli.secret_commands:secret", "Secrets of the active stack."),
+    "artifact": ("cairn.cli.artifact_commands:artifact", "Artifacts by name and version."),
+    "model": ("cairn.cli.model_commands:model", "Models, their versions and stages."),
     **_component_commands(),
 }
 

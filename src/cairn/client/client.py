@@ -17,14 +17,18 @@ describe RUN`` -> ``Client.get_run(RUN).to_dict()``; ``pipeline runs delete RUN`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cairn.client.views import ArtifactView, PipelineView, RunView
 from cairn.enums import ExecutionStatus
+from cairn.exceptions import ConfigurationError, DoesNotExistError
 
 if TYPE_CHECKING:
     from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
+    from cairn.execution.artifact_versions import ArtifactVersion
+    from cairn.execution.model import Model
     from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
+    from cairn.models.catalog_records import ModelRecord
     from cairn.stack.stack import Stack
 
 
@@ -132,3 +136,141 @@ class Client:
     def get_artifact(self, artifact_id: str) -> ArtifactView:
         """An artifact by id."""
         return ArtifactView(self.metadata_store.get_artifact(artifact_id), self)
+
+    # ------------------------------------------------------------ ZenML's names for runs
+    def get_pipeline_run(self, name_or_id: str) -> RunView:
+        """A run by name or id (ZenML's name for :meth:`get_run`)."""
+        return self.get_run(name_or_id)
+
+    def list_pipeline_runs(
+        self,
+        pipeline_name: str | None = None,
+        status: ExecutionStatus | str | None = None,
+        size: int = 50,
+        page: int = 1,
+        sort_by: str = "desc:created",
+        **filters: Any,
+    ) -> list[RunView]:
+        """Runs, newest first (ZenML's name for :meth:`list_runs`; ``pipeline_id=`` works too).
+
+        Args:
+            pipeline_name: only runs of this pipeline.
+            status: only runs with this status.
+            size: page size.
+            page: page number, from 1.
+            sort_by: ``desc:created`` (default) or ``asc:created``.
+        """
+        pipeline = (
+            pipeline_name or filters.pop("pipeline_id", None) or filters.pop("pipeline", None)
+        )
+        if filters:
+            raise ConfigurationError(
+                f"list_pipeline_runs: unknown filter(s) {', '.join(sorted(filters))}; use "
+                "pipeline_name, status, size, page, sort_by."
+            )
+        if sort_by not in ("desc:created", "asc:created"):
+            raise ConfigurationError("list_pipeline_runs: sort_by is desc:created or asc:created.")
+        return self.list_runs(
+            pipeline,
+            status=status,
+            limit=size,
+            offset=max(0, page - 1) * size,
+            newest_first=sort_by == "desc:created",
+        )
+
+    # ------------------------------------------------------------ artifact versions
+    def _stores(self) -> tuple[BaseMetadataStore, BaseArtifactStore]:
+        return self.metadata_store, self.artifact_store
+
+    def get_artifact_version(self, name_id_or_prefix: str, version: str | int | None = None) -> Any:
+        """Version ``version`` of artifact ``name`` (the newest when None), or one by id.
+
+        Inside a pipeline definition this returns a :class:`~cairn.LazyArtifact`:
+        given to a step, it is looked up when the run starts.
+        """
+        from cairn.execution.artifact_versions import ArtifactVersion
+        from cairn.execution.step_context import defining_pipeline
+        from cairn.models.artifact_config import LazyArtifact
+
+        if defining_pipeline():
+            return LazyArtifact(name_id_or_prefix, None if version is None else str(version))
+        store = self.metadata_store
+        try:
+            record = store.get_artifact_version(name_id_or_prefix, version)
+        except DoesNotExistError:
+            found = None if version is not None else store.find_artifact_version(name_id_or_prefix)
+            if found is None:
+                raise
+            record = found
+        return ArtifactVersion(record, store, self.artifact_store)
+
+    def list_artifact_versions(
+        self,
+        name: str | None = None,
+        tag: str | None = None,
+        size: int = 100,
+        page: int = 1,
+    ) -> list[ArtifactVersion]:
+        """Artifact versions, newest first, optionally of one name and with one tag."""
+        from cairn.execution.artifact_versions import ArtifactVersion
+
+        store = self.metadata_store
+        records = store.list_artifact_versions(
+            name, tag=tag, limit=size, offset=max(0, page - 1) * size
+        )
+        return [ArtifactVersion(r, store, self.artifact_store) for r in records]
+
+    def list_artifacts(self) -> list[dict[str, Any]]:
+        """Every artifact name with its number of versions and newest version."""
+        return [
+            {
+                "name": name,
+                "versions": count,
+                "latest_version": latest.version,
+                "latest_created": latest.created,
+                "tags": list(latest.tags),
+            }
+            for name, count, latest in self.metadata_store.list_artifact_names()
+        ]
+
+    # ------------------------------------------------------------ models
+    def get_model(self, name_or_id: str) -> ModelRecord:
+        """A model by name or id."""
+        return self.metadata_store.get_model(name_or_id)
+
+    def list_models(self) -> list[ModelRecord]:
+        """All models, by name."""
+        return self.metadata_store.list_models()
+
+    def get_model_version(
+        self, model_name_or_id: str, model_version_name_or_number_or_id: Any = None
+    ) -> Model:
+        """A model version by number, name, stage (``ModelStages.PRODUCTION``) or id.
+
+        None and ``latest`` give the newest version.
+        """
+        from cairn.execution.model import Model
+
+        store = self.metadata_store
+        selector = model_version_name_or_number_or_id
+        try:
+            record = store.get_model_version(model_name_or_id, selector)
+        except DoesNotExistError:
+            if selector is None:
+                raise
+            try:
+                record = store.get_model_version_by_id(str(selector))
+            except DoesNotExistError:
+                raise DoesNotExistError(
+                    f"Model '{model_name_or_id}' has no version {str(selector)!r}: see "
+                    f"'cairn model versions {model_name_or_id}'."
+                ) from None
+        return Model.bound(record, store, self.artifact_store)
+
+    def list_model_versions(self, model_name_or_id: str, stage: str | None = None) -> list[Model]:
+        """The versions of a model, newest first (optionally those in one stage)."""
+        from cairn.execution.model import Model
+
+        store = self.metadata_store
+        records = store.list_model_versions(model_name_or_id, stage=stage)
+        return [Model.bound(r, store, self.artifact_store) for r in records]

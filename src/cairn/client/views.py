@@ -105,6 +105,12 @@ class RunView:
         return {name: step.metadata for name, step in self.steps.items() if step.metadata}
 
     @property
+    def run_metadata(self) -> dict[str, Any]:
+        """Metadata attached to the run itself (``log_metadata(..., run_id_name_or_prefix=)``)."""
+        entries = self._client.metadata_store.get_entity_metadata("run", self.record.id)
+        return {key: entry.value for key, entry in entries.items()}
+
+    @property
     def pipeline(self) -> PipelineView:
         """The pipeline this run belongs to."""
         return self._client.get_pipeline(self.record.pipeline_id)

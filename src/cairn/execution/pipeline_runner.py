@@ -39,10 +39,12 @@ from cairn.exceptions import (
     RunNotRunningError,
     StackValidationError,
 )
+from cairn.execution.catalog_runtime import link_run, resolve_run_catalog
 from cairn.execution.code_version import code_version
 from cairn.execution.hooks import UNFINISHED_STEP_ERROR, end_of_run, run_start_hooks
 from cairn.execution.launcher import Launcher
 from cairn.execution.progress import make_progress
+from cairn.execution.run_names import expand_run_name
 from cairn.execution.step_runner import StepRunner
 from cairn.models.names import MAX_RUN_NAME_LENGTH, check_name
 from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
@@ -197,6 +199,7 @@ def run_pipeline(
     runtime_options: Mapping[str, Any] | None = None,
     stack: Stack | None = None,
     quiet: bool | None = None,
+    external_values: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> RunRecord:
     """Run a compiled pipeline on ``stack`` (default: the active stack).
 
@@ -210,6 +213,8 @@ def run_pipeline(
         stack: the stack (default: the active stack).
         quiet: no progress display (default: ``CAIRN_QUIET``; see
             :mod:`cairn.execution.progress`).
+        external_values: ``ExternalArtifact`` inputs by step and argument (saved when the
+            run starts).
 
     Returns:
         The run's final record.
@@ -219,6 +224,7 @@ def run_pipeline(
         RunCancelledError: Ctrl-C (the run is recorded as cancelled).
     """
     if run_name is not None:
+        run_name = expand_run_name(run_name, spec.name)
         check_name("run", run_name, max_length=MAX_RUN_NAME_LENGTH)
     options = dict(runtime_options or {})
     if stack is None:
@@ -226,7 +232,12 @@ def run_pipeline(
 
         stack = StackRegistry().get_stack()
     _prepare(spec, stack, options)
+    external, model_versions = resolve_run_catalog(spec, stack, external_values or {})
     deployment = _record(spec, stack, run_name, enable_cache, schedule, options)
+    deployment = deployment.model_copy(
+        update={"external_artifacts": external, "model_versions": model_versions}
+    )
+    link_run(stack.metadata_store, model_versions, deployment.run_id)
     if spec.hooks:
         run_start_hooks(deployment, stack)
     functions: dict[str, Callable[..., Any]] = {

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.exceptions import CairnError, RunNotRunningError, StepFailedError, StepTimeoutError
 from cairn.execution.cache import cache_key, cache_setting
+from cairn.execution.catalog_runtime import register_outputs, reuse_outputs
 from cairn.execution.log_capture import capture_logs
 from cairn.execution.sources import MAIN_ALIAS, load_step_function
 from cairn.execution.step_call import call_with_timeout, failed, model_parameters, split_outputs
@@ -121,6 +122,8 @@ class StepRunner:
                     f"Step '{source.step}' recorded no output '{source.output}' "
                     f"(needed by step '{step.name}')."
                 ) from exc
+        for arg, artifact_id in self.deployment.external_artifacts.get(step.name, {}).items():
+            artifacts[arg] = self.store.get_artifact(artifact_id)  # resolved when the run started
         return artifacts
 
     def _load_inputs(self, artifacts: Mapping[str, ArtifactRecord]) -> dict[str, Any]:
@@ -171,6 +174,7 @@ class StepRunner:
             return None
         for name, artifact in outputs.items():
             self.store.link_output(record.id, name, artifact.id)
+        reuse_outputs(self.store, self.deployment, step, outputs, prior.id, record.id)
         source = prior.cached_from or prior.id
         reason = f"reused outputs of step run {source} (same cache key {key[:12]})"
         finished = self.store.finish_step_run(
@@ -258,6 +262,8 @@ class StepRunner:
             stack=self.stack,
             output_uris=uris,
             attempt=attempt,
+            model_version_id=self.deployment.model_versions.get(step.name),
+            artifact_names={o: spec.artifact_name or o for o, spec in step.outputs.items()},
         )
 
     def _function(self, step: StepSpec) -> Callable[..., Any]:
@@ -412,6 +418,7 @@ class StepRunner:
                 )
             for key, value in context.metadata.items():
                 self.store.log_metadata(record.id, key, value)
+            register_outputs(self.store, self.deployment, step, outputs, context)
             finished = self.store.finish_step_run(
                 record.id,
                 ExecutionStatus.COMPLETED,

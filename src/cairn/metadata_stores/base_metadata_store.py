@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
 from cairn.enums import ExecutionStatus, StackComponentType
+from cairn.metadata_stores.base_catalog import CatalogStore
 from cairn.models.run_records import (
     ArtifactRecord,
     MetadataEntry,
@@ -44,7 +45,7 @@ from cairn.models.run_records import (
 from cairn.stack.stack_component import StackComponent
 
 
-class BaseMetadataStore(StackComponent):
+class BaseMetadataStore(StackComponent, CatalogStore):
     """Abstract class for all Cairn metadata stores.
 
     Lookups of a missing entity raise :class:`cairn.exceptions.DoesNotExistError`;

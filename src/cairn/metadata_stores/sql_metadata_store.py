@@ -23,6 +23,7 @@ from pydantic import PrivateAttr
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import DoesNotExistError, EntityExistsError, StoreError
 from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
+from cairn.metadata_stores.sql_catalog import SQLCatalogMixin
 from cairn.metadata_stores.sql_queries import SQLQueriesMixin
 from cairn.models.run_records import PipelineRecord, RunRecord
 
@@ -69,7 +70,7 @@ class _RuntimeState:
         return engine
 
 
-class SQLMetadataStore(SQLQueriesMixin, BaseMetadataStore):
+class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
     """Base of the SQL flavors: everything but the connection.
 
     Attributes:

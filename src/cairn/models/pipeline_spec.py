@@ -39,6 +39,51 @@ class OutputSpec(_Spec):
 
     type: str
     materializer: str
+    artifact_name: str | None = None
+    version: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    run_metadata: dict[str, Any] = Field(default_factory=dict)
+    is_model_artifact: bool = False
+
+
+class ExternalInputSpec(_Spec):
+    """A step input that is not an upstream output: an artifact found when the run starts.
+
+    Attributes:
+        kind: ``name`` (an artifact version by name), ``id`` (an artifact by id),
+            ``value`` (an ``ExternalArtifact`` value, saved when the run starts) or
+            ``model`` (an artifact linked to a model version).
+        name: the artifact's name (``name``, ``model``; the name to save a value under).
+        version: the artifact version (None: the newest when the run starts).
+        artifact_id: the artifact (``id``).
+        model_name: the model (``model``).
+        model_version: the model version: number, name or stage (``model``).
+    """
+
+    kind: str
+    name: str | None = None
+    version: str | None = None
+    artifact_id: str | None = None
+    model_name: str | None = None
+    model_version: str | None = None
+
+
+class ModelSpec(_Spec):
+    """``Model(...)`` of a pipeline or step: which model version a run creates or uses.
+
+    Attributes:
+        name: the model's name.
+        version: None for a new version per run; a number, a name, or a stage
+            (``staging``, ``production``, ``latest``) to use an existing one (a
+            name that does not exist yet is created).
+        description: description of the model (set on creation).
+        tags: tags of the model.
+    """
+
+    name: str
+    version: str | None = None
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
 
 
 #: The events a run hook can be attached to, in the order they can happen.
@@ -88,6 +133,8 @@ class StepSpec(_Spec):
     step_operator: str | None = None
     experiment_tracker: str | None = None
     hooks: dict[str, HookSpec] = Field(default_factory=dict)
+    external_inputs: dict[str, ExternalInputSpec] = Field(default_factory=dict)
+    model: ModelSpec | None = None
 
 
 class PipelineSpec(_Spec):
@@ -108,6 +155,7 @@ class PipelineSpec(_Spec):
     enable_cache: bool | None = None
     steps: dict[str, StepSpec] = Field(default_factory=dict)
     hooks: dict[str, HookSpec] = Field(default_factory=dict)
+    model: ModelSpec | None = None
 
     def downstream(self) -> dict[str, list[str]]:
         """For each step, the steps that consume one of its outputs (or must wait for it)."""
@@ -176,6 +224,10 @@ class PipelineDeployment(_Spec):
         enable_cache: ``run(enable_cache=...)`` (overrides step and pipeline settings).
         runtime_options: the other keyword arguments of ``run(...)``.
         schedule: ``run(schedule=...)``, for orchestrators that schedule runs.
+        external_artifacts: for each step, its external inputs resolved to artifact ids
+            when the run started (argument name -> artifact id).
+        model_versions: the model version id of each step that has a model (the
+            pipeline's, or the step's own).
     """
 
     run_id: str
@@ -185,6 +237,8 @@ class PipelineDeployment(_Spec):
     enable_cache: bool | None = None
     runtime_options: dict[str, Any] = Field(default_factory=dict)
     schedule: Any = None
+    external_artifacts: dict[str, dict[str, str]] = Field(default_factory=dict)
+    model_versions: dict[str, str] = Field(default_factory=dict)
 
     def step(self, name: str) -> StepSpec:
         """The spec of step ``name``."""
@@ -210,8 +264,10 @@ class PipelineDeployment(_Spec):
 
 __all__ = [
     "HOOK_EVENTS",
+    "ExternalInputSpec",
     "HookSpec",
     "InputSpec",
+    "ModelSpec",
     "OutputSpec",
     "PipelineDeployment",
     "PipelineSpec",

@@ -8,6 +8,7 @@ file and line.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,16 @@ from typing import Any
 from cairn.exceptions import MaterializerError, PipelineDefinitionError
 from cairn.materializers.base_materializer import BaseMaterializer
 from cairn.materializers.registry import materializer_for, normalize_type, type_name
-from cairn.models.pipeline_spec import HookSpec, InputSpec, OutputSpec, PipelineSpec, StepSpec
+from cairn.models.artifact_config import ArtifactConfig, ExternalArtifact, LazyArtifact
+from cairn.models.pipeline_spec import (
+    ExternalInputSpec,
+    HookSpec,
+    InputSpec,
+    ModelSpec,
+    OutputSpec,
+    PipelineSpec,
+    StepSpec,
+)
 from cairn.steps.base_step import BaseStep, check_parameter
 from cairn.steps.step_signature import type_source
 from cairn.steps.tracing import PipelineTracer, StepCall
@@ -91,8 +101,7 @@ def _step_spec(call: StepCall, tracer: PipelineTracer) -> StepSpec:
                 f"step '{handle.step}', which is not part of pipeline '{tracer.pipeline_name}'."
             )
     outputs = {
-        name: OutputSpec(type=type_source(tp), materializer=materializer_source(step, name, tp))
-        for name, tp in step.signature.outputs.items()
+        name: _output_spec(call, tracer, name, tp) for name, tp in step.signature.outputs.items()
     }
     upstream = list(dict.fromkeys([h.step for h in call.inputs.values()] + call.after))
     return StepSpec(
@@ -110,7 +119,74 @@ def _step_spec(call: StepCall, tracer: PipelineTracer) -> StepSpec:
         step_operator=step.step_operator,
         experiment_tracker=step.experiment_tracker,
         hooks=step.hooks,
+        external_inputs={a: _external_spec(call, a, v) for a, v in call.external.items()},
+        model=model_spec(step.model, step.location),
     )
+
+
+def _output_spec(call: StepCall, tracer: PipelineTracer, name: str, declared: Any) -> OutputSpec:
+    """An output's type, materializer and artifact name, version, tags and metadata.
+
+    The artifact's name is ``ArtifactConfig(name=...)`` or the output's name; an
+    unnamed output (``output``) is named ``<pipeline>::<step>::output`` as in ZenML,
+    so that single-output steps do not all share one artifact name.
+    """
+    from cairn.steps.step_signature import DEFAULT_OUTPUT
+
+    step = call.step
+    config = step.signature.artifact_configs.get(name) or ArtifactConfig()
+    default = f"{tracer.pipeline_name}::{call.name}::{name}" if name == DEFAULT_OUTPUT else name
+    try:
+        metadata = dict(config.run_metadata or {})
+        json.dumps(metadata)
+    except (TypeError, ValueError) as exc:
+        raise PipelineDefinitionError(
+            f"{step.location}: run_metadata of output '{name}' of step '{step.name}' must be "
+            f"a dict of JSON values: {exc}."
+        ) from exc
+    return OutputSpec(
+        type=type_source(declared),
+        materializer=materializer_source(step, name, declared),
+        artifact_name=config.name or default,
+        version=None if config.version is None else str(config.version),
+        tags=sorted(set(config.tags or ())),
+        run_metadata=metadata,
+        is_model_artifact=config.is_model_artifact,
+    )
+
+
+def _external_spec(call: StepCall, arg: str, value: Any) -> ExternalInputSpec:
+    if isinstance(value, ExternalArtifact):
+        return ExternalInputSpec(kind="value", name=value.name)
+    if isinstance(value, LazyArtifact):
+        if value.model_name is not None:
+            return ExternalInputSpec(
+                kind="model",
+                name=value.name,
+                version=value.version,
+                model_name=value.model_name,
+                model_version=value.model_version,
+            )
+        return ExternalInputSpec(kind="name", name=value.name, version=value.version)
+    return ExternalInputSpec(kind="id", artifact_id=value.__cairn_artifact_id__)
+
+
+def model_spec(model: Any, location: str) -> ModelSpec | None:
+    """The plain spec of a ``Model(...)`` option (None without one).
+
+    Raises:
+        PipelineDefinitionError: ``model=`` is not a ``cairn.Model``.
+    """
+    if model is None:
+        return None
+    to_spec = getattr(model, "to_spec", None)
+    if not callable(to_spec):
+        raise PipelineDefinitionError(
+            f"{location}: model= takes a cairn.Model(name=...), not {model!r}."
+        )
+    spec = to_spec()
+    assert isinstance(spec, ModelSpec)
+    return spec
 
 
 def apply_step_parameters(
@@ -149,6 +225,7 @@ def compile_spec(
     parameters: dict[str, Any],
     enable_cache: bool | None,
     hooks: Mapping[str, HookSpec] | None = None,
+    model: ModelSpec | None = None,
 ) -> PipelineSpec:
     """The spec of a traced pipeline, validated (edges, outputs, no cycle)."""
     if not tracer.calls:
@@ -163,6 +240,7 @@ def compile_spec(
         enable_cache=enable_cache,
         steps=steps,
         hooks=dict(hooks or {}),
+        model=model,
     )
     spec.validate_dag()
     return spec

@@ -16,17 +16,20 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from cairn.exceptions import PipelineDefinitionError, RunCancelledError
+from cairn.exceptions import ConfigurationError, PipelineDefinitionError, RunCancelledError
 from cairn.execution.import_guard import check_run_allowed
 from cairn.models.names import MAX_RUN_NAME_LENGTH, check_name, name_of
+from cairn.models.pipeline_spec import HOOK_EVENTS
+from cairn.pipelines import unrun
 from cairn.steps.base_step import BaseStep, check_parameter
 from cairn.steps.step_signature import definition_location
-from cairn.steps.tracing import PipelineTracer, caller_location, tracing
+from cairn.steps.tracing import PipelineTracer, caller_location, current_tracer, tracing
 
 if TYPE_CHECKING:
     from cairn.client import RunView
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
 CAIRN_RUN_OPTIONS = ("run_name", "enable_cache", "schedule")
+#: ``settings`` keys of ZenML configurations that Cairn accepts and does not use.
+IGNORED_SETTINGS = ("docker", "resources")
 
 
 class Pipeline:
@@ -46,6 +51,7 @@ class Pipeline:
         enable_cache: the default for its steps (see ``docs/pipelines.md``).
         on_start, on_failure, on_success, on_end: run hooks, called once per run (a
             function or an import path; see :mod:`cairn.execution.hooks`).
+        model: a :class:`cairn.Model`: each run creates (or uses) a version of it.
     """
 
     def __init__(
@@ -58,6 +64,7 @@ class Pipeline:
         on_failure: HookOption = None,
         on_success: HookOption = None,
         on_end: HookOption = None,
+        model: Any = None,
     ) -> None:
         self.entrypoint = func
         self.name = check_name(
@@ -75,6 +82,13 @@ class Pipeline:
 
             where = definition_location(func)
             self.hooks = hook_specs(f"pipeline '{self.name}'", where, **given)
+        self.model = model
+        #: run options set by :meth:`with_options` (used by ``run()`` unless it overrides them).
+        self.run_options: dict[str, Any] = {}
+        #: default parameters (from a configuration file's ``parameters``).
+        self.default_parameters: dict[str, Any] = {}
+        #: parameter overrides per step (from a configuration file's ``steps``).
+        self.step_parameters: dict[str, dict[str, Any]] = {}
 
     @property
     def source(self) -> str:
@@ -84,11 +98,21 @@ class Pipeline:
     def __call__(self, *args: Any, **kwargs: Any) -> ConfiguredPipeline:
         """Bind pipeline parameters: ``training(lr=0.05)``.
 
+        Called inside another pipeline's function, it adds its steps to that
+        pipeline instead (composition) and returns what its function returns.
+
         Raises:
             PipelineDefinitionError: unknown or invalid parameters, at the caller's line.
         """
         location = caller_location()
+        if current_tracer() is not None:
+            return self.entrypoint(*args, **kwargs)  # type: ignore[no-any-return]
         signature = inspect.signature(self.entrypoint)
+        defaults = {k: v for k, v in self.default_parameters.items() if k in signature.parameters}
+        if args:
+            names = list(signature.parameters)[: len(args)]
+            defaults = {k: v for k, v in defaults.items() if k not in names}
+        kwargs = {**defaults, **kwargs}
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -102,11 +126,100 @@ class Pipeline:
             key: check_parameter(self.name, key, value, Any, location)
             for key, value in bound.arguments.items()
         }
-        return ConfiguredPipeline(self, dict(bound.arguments), parameters)
+        return ConfiguredPipeline(self, dict(bound.arguments), parameters, location)
 
     def run(self, **options: Any) -> RunView:
         """Run with default parameters (shortcut for ``pipeline().run(**options)``)."""
         return self().run(**options)
+
+    def with_options(
+        self,
+        *,
+        config_path: str | None = None,
+        run_name: str | None = None,
+        enable_cache: bool | None = None,
+        settings: Mapping[str, Any] | None = None,
+        model: Any = None,
+        schedule: Any = None,
+        **runtime_options: Any,
+    ) -> Pipeline:
+        """A copy of this pipeline with run options set (ZenML's ``with_options``).
+
+        Args:
+            config_path: a run configuration file (the format ``cairn pipeline run -c``
+                reads): its parameters become defaults, its other keys run options.
+            run_name: the run name (placeholders ``{{date}}``, ``{{time}}`` allowed).
+            enable_cache: overrides the steps' settings.
+            settings: ZenML settings; ``docker`` and ``resources`` are accepted and not
+                used (Cairn's orchestrators run steps in this Python environment).
+            model: a :class:`cairn.Model` replacing the pipeline's.
+            schedule: passed to orchestrators that schedule runs.
+            **runtime_options: ``on_start``, ``on_failure``, ``on_success``, ``on_end``
+                replace those hooks of the pipeline; any other key is passed to the stack
+                components (each must declare it).
+
+        Explicit arguments win over the file; ``run(...)`` arguments win over both.
+        """
+        from cairn.execution.model import Model
+
+        clone = copy.copy(self)
+        clone.run_options = dict(self.run_options)
+        clone.default_parameters = dict(self.default_parameters)
+        clone.step_parameters = {k: dict(v) for k, v in self.step_parameters.items()}
+        if config_path is not None:
+            from cairn.pipelines.run_file import load_config
+
+            config = load_config(config_path)
+            clone.default_parameters.update(config.get("parameters") or {})
+            for step, values in (config.get("steps") or {}).items():
+                clone.step_parameters.setdefault(step, {}).update(values.get("parameters") or {})
+            for key in ("run_name", "enable_cache", "schedule"):
+                if config.get(key) is not None:
+                    clone.run_options[key] = config[key]
+            clone.run_options.update(config.get("runtime_options") or {})
+            if config.get("model") is not None:
+                clone.model = Model.from_config(config["model"])
+            check_settings(config.get("settings"), str(config_path))
+        check_settings(settings, "with_options(settings=...)")
+        given = {"run_name": run_name, "enable_cache": enable_cache, "schedule": schedule}
+        clone.run_options.update({k: v for k, v in given.items() if v is not None})
+        hooks = {e: runtime_options.pop(e) for e in list(runtime_options) if e in HOOK_EVENTS}
+        clone.run_options.update(runtime_options)
+        if model is not None:
+            clone.model = model
+        given_hooks = {e: h for e, h in hooks.items() if h is not None}
+        if given_hooks:
+            from cairn.execution.hooks import hook_specs
+
+            where = definition_location(self.entrypoint)
+            specs = hook_specs(f"pipeline '{self.name}'", where, **given_hooks)
+            clone.hooks = {**self.hooks, **specs}
+        return clone
+
+    @property
+    def last_run(self) -> RunView:
+        """The newest run of this pipeline (``DoesNotExistError`` if none)."""
+        return self._last(None)
+
+    @property
+    def last_successful_run(self) -> RunView:
+        """The newest completed run of this pipeline (``DoesNotExistError`` if none)."""
+        return self._last("completed")
+
+    def _last(self, status: str | None) -> RunView:
+        from cairn.client import Client
+        from cairn.exceptions import DoesNotExistError
+
+        try:
+            runs = Client().list_runs(pipeline=self.name, status=status, limit=1)
+        except DoesNotExistError:  # the pipeline was never recorded
+            runs = []
+        if not runs:
+            which = "successful run" if status else "run"
+            raise DoesNotExistError(
+                f"Pipeline '{self.name}' has no {which} yet: run it with {self.name}().run()."
+            )
+        return runs[0]
 
     def __repr__(self) -> str:
         return f"<pipeline '{self.name}' ({self.source})>"
@@ -116,12 +229,19 @@ class ConfiguredPipeline:
     """A pipeline with its parameters bound, ready to compile and run."""
 
     def __init__(
-        self, pipeline: Pipeline, arguments: dict[str, Any], parameters: dict[str, Any]
+        self,
+        pipeline: Pipeline,
+        arguments: dict[str, Any],
+        parameters: dict[str, Any],
+        location: str = "<unknown>",
     ) -> None:
         self.pipeline = pipeline
         self.arguments = arguments
         self.parameters = parameters
+        self.location = location
         self._steps: dict[str, BaseStep] = {}
+        self._external: dict[str, dict[str, Any]] = {}
+        self._unrun_token = unrun.configured(pipeline.name, location)
 
     @property
     def name(self) -> str:
@@ -149,10 +269,14 @@ class ConfiguredPipeline:
         self, step_parameters: Mapping[str, Mapping[str, Any]] | None
     ) -> tuple[PipelineSpec, dict[str, BaseStep]]:
         """The spec and the step objects of its step calls, by step name."""
-        from cairn.pipelines.compiler import apply_step_parameters, compile_spec
+        from cairn.models.artifact_config import ExternalArtifact
+        from cairn.pipelines.compiler import apply_step_parameters, compile_spec, model_spec
+        from cairn.pipelines.pipeline_context import PipelineContext, pipeline_context
 
+        unrun.used(self._unrun_token)
         tracer = PipelineTracer(self.pipeline.name)
-        with tracing(tracer):
+        context = PipelineContext(self.name, self.pipeline.model, dict(self.parameters))
+        with tracing(tracer), pipeline_context(context):
             try:
                 self.pipeline.entrypoint(**self.arguments)
             except PipelineDefinitionError:
@@ -164,16 +288,25 @@ class ConfiguredPipeline:
                     f"{type(exc).__name__}: {exc}. A pipeline function only calls steps; "
                     "work on data belongs inside steps."
                 ) from exc
-        if step_parameters:
-            apply_step_parameters(tracer, step_parameters)
+        overrides = {k: dict(v) for k, v in self.pipeline.step_parameters.items()}
+        for name, values in (step_parameters or {}).items():
+            overrides.setdefault(name, {}).update(values)
+        if overrides:
+            apply_step_parameters(tracer, overrides)
         spec = compile_spec(
             tracer,
             source=self.pipeline.source,
             parameters=self.parameters,
             enable_cache=self.pipeline.enable_cache,
             hooks=self.pipeline.hooks,
+            model=model_spec(self.pipeline.model, definition_location(self.pipeline.entrypoint)),
         )
         self._steps = {name: call.step for name, call in tracer.calls.items()}
+        self._external = {
+            name: {a: v for a, v in call.external.items() if isinstance(v, ExternalArtifact)}
+            for name, call in tracer.calls.items()
+            if call.external
+        }
         return spec, dict(self._steps)
 
     def run(
@@ -206,7 +339,17 @@ class ConfiguredPipeline:
 
         location = caller_location()
         check_run_allowed(self.name, location)
+        unrun.used(self._unrun_token)
+        options = {**self.pipeline.run_options, **runtime_options}
+        given = {"run_name": run_name, "enable_cache": enable_cache, "schedule": schedule}
+        options.update({k: v for k, v in given.items() if v is not None})
+        run_name = options.pop("run_name", None)
+        enable_cache = options.pop("enable_cache", None)
+        schedule = options.pop("schedule", None)
         if run_name is not None:
+            from cairn.execution.run_names import expand_run_name
+
+            run_name = expand_run_name(str(run_name), self.name)
             check_name("run", run_name, location, MAX_RUN_NAME_LENGTH)
         spec, steps = self._compile(step_parameters)
         stack = StackRegistry().get_stack()
@@ -217,8 +360,9 @@ class ConfiguredPipeline:
                 run_name=run_name,
                 enable_cache=enable_cache,
                 schedule=schedule,
-                runtime_options=runtime_options,
+                runtime_options=options,
                 stack=stack,
+                external_values=self._external,
             )
         except RunCancelledError:
             _one_line_for_cancelled_runs()
@@ -254,6 +398,7 @@ def pipeline(
     *,
     name: str | None = None,
     enable_cache: bool | None = None,
+    model: Any = None,
     on_start: HookOption = None,
     on_failure: HookOption = None,
     on_success: HookOption = None,
@@ -267,18 +412,38 @@ def pipeline(
     *,
     name: str | None = None,
     enable_cache: bool | None = None,
+    model: Any = None,
     on_start: HookOption = None,
     on_failure: HookOption = None,
     on_success: HookOption = None,
     on_end: HookOption = None,
 ) -> Pipeline | Callable[[Callable[..., Any]], Pipeline]:
-    """Make a function a pipeline: ``@pipeline`` or ``@pipeline(name=..., on_failure=...)``."""
+    """Make a function a pipeline: ``@pipeline`` or ``@pipeline(name=..., model=...)``."""
     hooks = {"on_start": on_start, "on_failure": on_failure, "on_success": on_success,
              "on_end": on_end}  # fmt: skip
     if func is not None:
-        return Pipeline(func, name=name, enable_cache=enable_cache, **hooks)
+        return Pipeline(func, name=name, enable_cache=enable_cache, model=model, **hooks)
 
     def decorator(f: Callable[..., Any]) -> Pipeline:
-        return Pipeline(f, name=name, enable_cache=enable_cache, **hooks)
+        return Pipeline(f, name=name, enable_cache=enable_cache, model=model, **hooks)
 
     return decorator
+
+
+def check_settings(settings: Any, where: str) -> None:
+    """ZenML ``settings``: ``docker`` and ``resources`` are accepted (and unused).
+
+    Raises:
+        ConfigurationError: any other key (Cairn has no such setting).
+    """
+    if not settings:
+        return
+    if not isinstance(settings, Mapping):
+        raise ConfigurationError(f"settings in {where} must be a mapping.")
+    unknown = sorted(set(settings) - set(IGNORED_SETTINGS))
+    if unknown:
+        raise ConfigurationError(
+            f"Unknown settings {', '.join(unknown)} in {where}: Cairn accepts "
+            f"{', '.join(IGNORED_SETTINGS)} (unused: steps run in this Python environment); "
+            "component options go in runtime_options."
+        )

@@ -11,6 +11,10 @@ The configuration file may hold::
     schedule: null
     runtime_options:                # passed to the stack components
       runtime_param_1: 3
+    model:                          # ZenML's model section: a Model(...) for the run
+      name: churn
+      version: production
+    settings: {docker: {...}}       # accepted for ZenML files; not used by Cairn
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ from cairn.pipelines.pipeline import Pipeline
 if TYPE_CHECKING:
     from cairn.client import RunView
 
-CONFIG_KEYS = ("parameters", "steps", "enable_cache", "run_name", "schedule", "runtime_options")
+CONFIG_KEYS = (
+    "parameters",
+    "steps",
+    "enable_cache",
+    "run_name",
+    "schedule",
+    "runtime_options",
+    "model",
+    "settings",
+)
 
 
 def load_config(path: str | Path | None) -> dict[str, Any]:
@@ -105,6 +118,8 @@ def run_pipeline_file(
     """Import ``path``, configure its pipeline from ``config`` and run it on the active stack."""
     settings = load_config(config)
     chosen = choose_pipeline(import_pipeline_file(path), pipeline_name, str(path))
+    if settings.get("model") is not None or settings.get("settings"):
+        chosen = chosen.with_options(config_path=str(config))
     configured = chosen(**(settings.get("parameters") or {}))
     step_parameters = {
         name: values.get("parameters") or {}

@@ -57,6 +57,7 @@ class BaseStep:
         timeout: seconds after which a running step is failed.
         on_start, on_failure, on_success, on_end: run hooks (a function or an
             import path; see :mod:`cairn.execution.hooks`).
+        model: a :class:`cairn.Model` for this step (instead of the pipeline's).
     """
 
     def __init__(
@@ -74,6 +75,7 @@ class BaseStep:
         on_failure: HookOption = None,
         on_success: HookOption = None,
         on_end: HookOption = None,
+        model: Any = None,
     ) -> None:
         if retries < 0:
             raise PipelineDefinitionError(f"{definition_location(func)}: retries must be >= 0.")
@@ -89,6 +91,7 @@ class BaseStep:
         self.experiment_tracker = experiment_tracker
         self.retries = retries
         self.timeout = timeout
+        self.model = model
         self._signature: StepSignature | None = None
         self._python_signature: inspect.Signature | None = None
         self._localns = _defining_locals()
@@ -168,9 +171,10 @@ class BaseStep:
             return self.entrypoint(*args, **kwargs)
         location = caller_location()
         after = kwargs.pop("after", None)
-        inputs, parameters = self._bind(args, kwargs, location)
+        inputs, parameters, external = self._bind(args, kwargs, location)
         name = tracer.unique_name(self.name)
-        tracer.add(StepCall(name, self, inputs, parameters, location, _after_names(after)))
+        call = StepCall(name, self, inputs, parameters, location, _after_names(after), external)
+        tracer.add(call)
         handles = [OutputHandle(name, out, tp) for out, tp in self.signature.outputs.items()]
         if len(handles) == 1:
             return handles[0]
@@ -178,7 +182,7 @@ class BaseStep:
 
     def _bind(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], location: str
-    ) -> tuple[dict[str, OutputHandle], dict[str, Any]]:
+    ) -> tuple[dict[str, OutputHandle], dict[str, Any], dict[str, Any]]:
         if self._python_signature is None:
             self._python_signature = inspect.signature(self.entrypoint)
         try:
@@ -190,8 +194,12 @@ class BaseStep:
             ) from exc
         inputs: dict[str, OutputHandle] = {}
         parameters: dict[str, Any] = {}
+        external: dict[str, Any] = {}
         for arg, value in bound.arguments.items():
             expected = self.signature.parameters[arg]
+            if is_artifact_reference(value):
+                external[arg] = value
+                continue
             if isinstance(value, StepOutputs):
                 raise PipelineDefinitionError(
                     f"{location}: argument '{arg}' of step '{self.name}' got all outputs of step "
@@ -210,7 +218,7 @@ class BaseStep:
         for arg, default in self.signature.defaults.items():
             if arg not in bound.arguments:
                 parameters[arg] = check_parameter(self.name, arg, default, Any, self.location)
-        return inputs, parameters
+        return inputs, parameters, external
 
     def __repr__(self) -> str:
         return f"<step '{self.name}' ({self.source})>"
@@ -224,8 +232,23 @@ _OPTIONS = {
     "experiment_tracker",
     "retries",
     "timeout",
+    "model",
 }
 _HOOKS = {"on_start", "on_failure", "on_success", "on_end"}
+
+
+def is_artifact_reference(value: Any) -> bool:
+    """Whether a step argument names an artifact rather than a value.
+
+    ``ExternalArtifact(value=...)``, a :class:`LazyArtifact` (an artifact fetched by
+    name inside a pipeline definition) or any object with ``__cairn_artifact_id__``
+    (the client's artifact version views).
+    """
+    from cairn.models.artifact_config import ExternalArtifact, LazyArtifact
+
+    return isinstance(value, ExternalArtifact | LazyArtifact) or isinstance(
+        getattr(value, "__cairn_artifact_id__", None), str
+    )
 
 
 def _defining_locals() -> dict[str, Any] | None:
@@ -252,9 +275,12 @@ def _after_names(after: Any) -> list[str]:
             names.append(item.step)
         elif isinstance(item, StepOutputs):
             names.append(item.step_name)
+        elif isinstance(item, str) and item:
+            names.append(item)  # a step name (ZenML's after="step_name"), checked at compile
         else:
             raise PipelineDefinitionError(
-                f"{caller_location()}: after= takes outputs of earlier step calls, not {item!r}."
+                f"{caller_location()}: after= takes step names or outputs of step calls, "
+                f"not {item!r}."
             )
     return names
 
@@ -323,6 +349,7 @@ def step(
     on_failure: HookOption = None,
     on_success: HookOption = None,
     on_end: HookOption = None,
+    model: Any = None,
 ) -> Callable[[Callable[..., Any]], BaseStep]: ...
 
 

@@ -15,10 +15,11 @@ import inspect
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_origin
 
 from cairn.exceptions import PipelineDefinitionError
+from cairn.models.artifact_config import ArtifactConfig
 from cairn.models.names import check_name
 
 DEFAULT_OUTPUT = "output"
@@ -32,11 +33,13 @@ class StepSignature:
         parameters: argument name -> annotation (``Any`` when not annotated).
         defaults: argument name -> default value, for arguments that have one.
         outputs: output name -> declared type, in return order.
+        artifact_configs: output name -> its ``ArtifactConfig``, for outputs that have one.
     """
 
     parameters: dict[str, Any]
     defaults: dict[str, Any]
     outputs: dict[str, Any]
+    artifact_configs: dict[str, ArtifactConfig] = field(default_factory=dict)
 
 
 def definition_location(func: Callable[..., Any]) -> str:
@@ -48,12 +51,38 @@ def definition_location(func: Callable[..., Any]) -> str:
 
 
 def _annotated_name(annotation: Any) -> tuple[Any, str | None]:
-    """Split ``Annotated[T, "name"]`` into ``(T, "name")``; other types give ``(T, None)``."""
+    """Split ``Annotated[T, "name"]`` into ``(T, "name")``; other types give ``(T, None)``.
+
+    ``Annotated[T, ArtifactConfig(name="n")]`` names the output ``n`` too (a string,
+    if both are given, names the output and the config names the artifact).
+    """
     if get_origin(annotation) is Annotated:
         base, *extras = get_args(annotation)
         names = [e for e in extras if isinstance(e, str)]
+        configs = [e.name for e in extras if isinstance(e, ArtifactConfig) and e.name]
+        names = names or configs
         return base, (names[0] if names else None)
     return annotation, None
+
+
+def _artifact_config(annotation: Any) -> ArtifactConfig | None:
+    if get_origin(annotation) is Annotated:
+        for extra in get_args(annotation)[1:]:
+            if isinstance(extra, ArtifactConfig):
+                return extra
+    return None
+
+
+def artifact_configs(annotation: Any) -> dict[str, ArtifactConfig]:
+    """The ``ArtifactConfig`` of each output that has one, by output name."""
+    if annotation is inspect.Signature.empty or annotation is None:
+        return {}
+    members = get_args(annotation) if get_origin(annotation) is tuple else ()
+    named = [(m, _annotated_name(m)[1]) for m in members]
+    if members and all(n is not None for _, n in named):
+        return {n: c for m, n in named if n and (c := _artifact_config(m)) is not None}
+    config = _artifact_config(annotation)
+    return {} if config is None else {_annotated_name(annotation)[1] or DEFAULT_OUTPUT: config}
 
 
 def parse_outputs(annotation: Any, where: str) -> dict[str, Any]:
@@ -116,7 +145,8 @@ def analyse(func: Callable[..., Any], localns: dict[str, Any] | None = None) -> 
         if param.default is not param.empty:
             defaults[name] = param.default
     returns = hints.get("return", inspect.Signature.empty)
-    return StepSignature(parameters, defaults, parse_outputs(returns, where))
+    outputs = parse_outputs(returns, where)
+    return StepSignature(parameters, defaults, outputs, artifact_configs(returns))
 
 
 def type_source(tp: Any) -> str:

@@ -96,6 +96,8 @@ class StepCall:
     parameters: dict[str, Any]
     location: str
     after: list[str] = field(default_factory=list)
+    #: inputs that are not upstream outputs: ExternalArtifact, LazyArtifact, or an artifact id.
+    external: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,8 +130,12 @@ def current_tracer() -> PipelineTracer | None:
 @contextmanager
 def tracing(tracer: PipelineTracer) -> Iterator[PipelineTracer]:
     """Make ``tracer`` current while the pipeline function runs."""
+    from cairn.execution.step_context import set_defining_pipeline
+
     token = _TRACER.set(tracer)
+    defining = set_defining_pipeline(True)
     try:
         yield tracer
     finally:
         _TRACER.reset(token)
+        set_defining_pipeline(False, defining)

@@ -90,3 +90,22 @@ def test_upgrade_reconciles_runs_left_running_by_an_older_schema(tmp_path: Path)
     run = store.get_run("stuck")
     assert run.status == ExecutionStatus.FAILED and "older version" in (run.error or "")
     assert store.get_step_runs(run.id)[0].status == ExecutionStatus.FAILED
+
+
+def test_upgrade_from_0003_keeps_artifacts_and_adds_the_catalog(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'v3.db'}"
+    upgrade(get_engine(url), revision="0003")
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO artifacts (id, output_name, uri, data_type, materializer, size, "
+            "content_hash, properties, created) VALUES "
+            "('a1', 'output', 'mem://a1', 'builtins:int', 'm:M', 1, 'h', '{}', 1.0)"
+        )
+    store = SQLiteMetadataStore(name="m", uri=str(tmp_path / "v3.db"))
+    assert store.get_artifact("a1").uri == "mem://a1"  # opening the store upgrades it
+    assert _revision(url) == HEAD_REVISION
+    assert store.find_artifact_version("a1") is None  # old artifacts have no name yet
+    named = store.register_artifact_version("a1", "old-output")
+    assert named.version == "1"
+    model = store.get_or_create_model("m")
+    assert store.create_model_version(model.id).number == 1

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 #: The Alembic revision these tables correspond to.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -165,3 +165,7 @@ step_metadata = sa.Table(
     sa.Column("text_value", json_text()),
     sa.Column("created", sa.Double, nullable=False),
 )
+
+
+# The catalog tables (artifact versions, models, metadata) share this MetaData.
+from cairn.store.metadata import catalog_schema as _catalog_schema  # noqa: E402,F401

@@ -1,0 +1,633 @@
+"""SQL implementation of the catalog (:class:`~cairn.metadata_stores.base_catalog.CatalogStore`).
+
+Portable SQLAlchemy Core over :mod:`cairn.store.metadata.catalog_schema`, mixed
+into :class:`~cairn.metadata_stores.sql_metadata_store.SQLMetadataStore` so
+every SQL flavor has it. Version numbers are taken as ``max + 1`` inside the
+write transaction; the unique constraints settle races between processes
+(the insert is retried in a savepoint with the next number).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from cairn.exceptions import (
+    ConfigurationError,
+    DoesNotExistError,
+    EntityExistsError,
+    IllegalOperationError,
+)
+from cairn.metadata_stores.base_catalog import METADATA_KINDS
+from cairn.models.catalog_records import (
+    EXCLUSIVE_STAGES,
+    SETTABLE_STAGES,
+    ArtifactVersionRecord,
+    ModelArtifactLink,
+    ModelRecord,
+    ModelVersionRecord,
+)
+from cairn.models.run_records import ArtifactRecord, MetadataEntry
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+_RETRIES = 20
+_STAGE_SELECTORS = ("staging", "production", "archived")
+#: Names: printable, no path separators or control characters, <= 255 (versions: no ``:`` too).
+_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,255}$")
+
+
+def _mapping(row: Any) -> Mapping[str, Any]:
+    return row if isinstance(row, Mapping) else row._mapping
+
+
+def check_name(what: str, value: str) -> str:
+    """A name or version a user gave: 1-255 characters, no ``/``, ``\\`` or control chars.
+
+    Versions (``what`` ending in "version") may not contain ``:`` either, so that
+    ``NAME:VERSION`` on the command line is unambiguous.
+
+    Raises:
+        ConfigurationError: naming the bad value and the rule.
+    """
+    colon = what.endswith("version") and isinstance(value, str) and ":" in value
+    if not isinstance(value, str) or not _NAME.match(value) or value.strip() != value or colon:
+        extra = ", ':'" if what.endswith("version") else ""
+        raise ConfigurationError(
+            f"Invalid {what} {value!r}: use 1-255 characters without '/', '\\'{extra}, "
+            "control characters or surrounding spaces."
+        )
+    return value
+
+
+def _tags(tags: Sequence[str]) -> list[str]:
+    if isinstance(tags, str):
+        tags = [tags]
+    return sorted({check_name("tag", t) for t in tags})
+
+
+class SQLCatalogMixin:
+    """Catalog queries shared by the SQL flavors (see :class:`SQLMetadataStore`)."""
+
+    if TYPE_CHECKING:
+
+        def _read(self) -> AbstractContextManager[sa.Connection]: ...
+        def _write(self) -> AbstractContextManager[sa.Connection]: ...
+
+    # ------------------------------------------------------------ artifact versions
+    def register_standalone_artifact(
+        self,
+        uri: str,
+        data_type: str,
+        materializer: str,
+        size: int = 0,
+        content_hash: str = "",
+        properties: dict[str, Any] | None = None,
+    ) -> ArtifactRecord:
+        from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.schema import artifacts as a
+
+        record = ArtifactRecord(
+            id=str(uuid.uuid4()),
+            producer_step_run_id=None,
+            output_name="",
+            uri=uri,
+            data_type=data_type,
+            materializer=materializer,
+            size=int(size),
+            content_hash=content_hash,
+            properties=dict(properties or {}),
+            created=time.time(),
+        )
+        values = {k: getattr(record, k) for k in record.__dataclass_fields__}
+        values["properties"] = dumps(record.properties)
+        with self._write() as conn:
+            conn.execute(a.insert().values(**values))
+        return record
+
+    def register_artifact_version(
+        self,
+        artifact_id: str,
+        name: str,
+        version: str | int | None = None,
+        tags: Sequence[str] = (),
+        is_model_artifact: bool = False,
+    ) -> ArtifactVersionRecord:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.catalog_schema import artifact_versions as v
+        from cairn.store.metadata.convert import dumps
+
+        check_name("artifact name", name)
+        given = None if version is None else check_name("artifact version", str(version))
+        values: dict[str, Any] = {
+            "artifact_id": artifact_id,
+            "name": name,
+            "tags": dumps(_tags(tags)),
+            "is_model_artifact": bool(is_model_artifact),
+            "created": time.time(),
+        }
+        with self._write() as conn:
+            if given is not None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(v.insert().values(**values, version=given, number=None))
+                except IntegrityError as exc:
+                    raise EntityExistsError(
+                        f"Version '{given}' of artifact '{name}' exists already: give another "
+                        "version, or none to get the next number."
+                    ) from exc
+                return self._artifact_version(conn, artifact_id)
+            top = sa.select(sa.func.max(v.c.number)).where(v.c.name == name)
+            number = int(conn.execute(top).scalar() or 0) + 1
+            for _attempt in range(_RETRIES):
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            v.insert().values(**values, version=str(number), number=number)
+                        )
+                    return self._artifact_version(conn, artifact_id)
+                except IntegrityError:
+                    if conn.execute(
+                        sa.select(v.c.name).where(v.c.artifact_id == artifact_id)
+                    ).first():
+                        raise EntityExistsError(
+                            f"Artifact {artifact_id} has a name and version already."
+                        ) from None
+                    number = max(number + 1, int(conn.execute(top).scalar() or 0) + 1)
+        raise EntityExistsError(f"Cannot number a new version of artifact '{name}': retry.")
+
+    def _artifact_version(self, conn: Any, artifact_id: str) -> ArtifactVersionRecord:
+        row = conn.execute(_versions_query().where(_v().c.artifact_id == artifact_id)).first()
+        if row is None:
+            raise DoesNotExistError(f"Artifact {artifact_id} has no name and version.")
+        return artifact_version_record(row)
+
+    def get_artifact_version(
+        self, name: str, version: str | int | None = None
+    ) -> ArtifactVersionRecord:
+        v = _v()
+        query = _versions_query().where(v.c.name == name)
+        if version is None:
+            query = query.order_by(v.c.created.desc(), v.c.number.desc()).limit(1)
+        else:
+            query = query.where(v.c.version == str(version))
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            which = "no versions" if version is None else f"no version '{version}'"
+            raise DoesNotExistError(
+                f"Artifact '{name}' has {which}: list them with 'cairn artifact versions {name}'."
+            )
+        return artifact_version_record(row)
+
+    def find_artifact_version(self, artifact_id: str) -> ArtifactVersionRecord | None:
+        with self._read() as conn:
+            row = conn.execute(_versions_query().where(_v().c.artifact_id == artifact_id)).first()
+        return None if row is None else artifact_version_record(row)
+
+    def list_artifact_versions(
+        self,
+        name: str | None = None,
+        tag: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[ArtifactVersionRecord]:
+        v = _v()
+        query = _versions_query()
+        if name is not None:
+            query = query.where(v.c.name == name)
+        if tag is not None:  # tags are a JSON list: pre-filter in SQL, check exactly in Python
+            query = query.where(v.c.tags.contains(f'"{tag}"', autoescape=True))
+        query = query.order_by(v.c.created.desc(), v.c.number.desc())
+        with self._read() as conn:
+            records = [artifact_version_record(r) for r in conn.execute(query)]
+        if tag is not None:
+            records = [r for r in records if tag in r.tags]
+        return records[max(0, offset) : max(0, offset) + max(0, limit)]
+
+    def list_artifact_names(self) -> list[tuple[str, int, ArtifactVersionRecord]]:
+        import sqlalchemy as sa
+
+        v = _v()
+        counts = (
+            sa.select(v.c.name, sa.func.count().label("n"), sa.func.max(v.c.created).label("last"))
+            .group_by(v.c.name)
+            .subquery()
+        )
+        query = (
+            _versions_query()
+            .add_columns(counts.c.n)
+            .join(counts, sa.and_(counts.c.name == v.c.name, counts.c.last == v.c.created))
+            .order_by(v.c.name, v.c.number.desc())
+        )
+        out: dict[str, tuple[str, int, ArtifactVersionRecord]] = {}
+        with self._read() as conn:
+            for row in conn.execute(query):
+                m = _mapping(row)
+                out.setdefault(m["name"], (m["name"], int(m["n"]), artifact_version_record(row)))
+        return list(out.values())
+
+    def add_artifact_tags(self, artifact_id: str, tags: Sequence[str]) -> ArtifactVersionRecord:
+        from cairn.store.metadata.convert import dumps
+
+        v = _v()
+        with self._write() as conn:
+            record = self._artifact_version(conn, artifact_id)
+            merged = sorted(set(record.tags) | set(_tags(tags)))
+            conn.execute(
+                v.update().where(v.c.artifact_id == artifact_id).values(tags=dumps(merged))
+            )
+            return self._artifact_version(conn, artifact_id)
+
+    # ------------------------------------------------------------ metadata
+    def log_entity_metadata(self, kind: str, entity_id: str, key: str, value: Any) -> None:
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.convert import metadata_columns
+
+        table, owner = _metadata_table(kind)
+        row = {owner: entity_id, "key": key, **metadata_columns(value), "created": time.time()}
+        try:
+            with self._write() as conn:
+                conn.execute(table.delete().where(table.c[owner] == entity_id, table.c.key == key))
+                conn.execute(table.insert().values(**row))
+        except IntegrityError as exc:
+            raise DoesNotExistError(f"No {kind.replace('_', ' ')} with id '{entity_id}'.") from exc
+
+    def get_entity_metadata(self, kind: str, entity_id: str) -> dict[str, MetadataEntry]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.convert import metadata_entry
+
+        table, owner = _metadata_table(kind)
+        query = sa.select(table, table.c[owner].label("step_run_id")).where(
+            table.c[owner] == entity_id
+        )
+        with self._read() as conn:
+            return {_mapping(r)["key"]: metadata_entry(r) for r in conn.execute(query)}
+
+    # ------------------------------------------------------------ models
+    def get_or_create_model(
+        self, name: str, description: str | None = None, tags: Sequence[str] = ()
+    ) -> ModelRecord:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.catalog_schema import models as t
+        from cairn.store.metadata.convert import dumps
+
+        check_name("model name", name)
+        now = time.time()
+        for _attempt in range(3):
+            try:
+                with self._write() as conn:
+                    row = conn.execute(sa.select(t).where(t.c.name == name)).first()
+                    if row is None:
+                        conn.execute(
+                            t.insert().values(
+                                id=str(uuid.uuid4()),
+                                name=name,
+                                description=description,
+                                tags=dumps(_tags(tags)),
+                                created=now,
+                                updated=now,
+                            )
+                        )
+                    elif description is not None or tags:
+                        merged = sorted(set(model_record(row).tags) | set(_tags(tags)))
+                        changes: dict[str, Any] = {"tags": dumps(merged), "updated": now}
+                        if description is not None:
+                            changes["description"] = description
+                        conn.execute(
+                            t.update().where(t.c.id == _mapping(row)["id"]).values(**changes)
+                        )
+                    return model_record(conn.execute(sa.select(t).where(t.c.name == name)).one())
+            except IntegrityError:  # created concurrently: read it
+                continue
+        raise EntityExistsError(f"Cannot record model '{name}': it keeps changing concurrently.")
+
+    def get_model(self, name_or_id: str) -> ModelRecord:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.catalog_schema import models as t
+
+        query = sa.select(t).where(sa.or_(t.c.name == name_or_id, t.c.id == name_or_id))
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise DoesNotExistError(
+                f"No model called '{name_or_id}': list them with 'cairn model list'."
+            )
+        return model_record(row)
+
+    def list_models(self) -> list[ModelRecord]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.catalog_schema import models as t
+
+        with self._read() as conn:
+            return [model_record(r) for r in conn.execute(sa.select(t).order_by(t.c.name))]
+
+    def create_model_version(
+        self, model_id: str, name: str | None = None, description: str | None = None
+    ) -> ModelVersionRecord:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import IntegrityError
+
+        from cairn.store.metadata.catalog_schema import model_versions as mv
+
+        if name is not None:
+            check_name("model version", name)
+            if name.lower() in (*_STAGE_SELECTORS, "latest") or name.isdigit():
+                raise ConfigurationError(
+                    f"A model version cannot be called {name!r}: that selects a stage or a "
+                    "version number; choose another name."
+                )
+        model = self.get_model(model_id)
+        top = sa.select(sa.func.max(mv.c.number)).where(mv.c.model_id == model.id)
+        with self._write() as conn:
+            number = int(conn.execute(top).scalar() or 0) + 1
+            for _attempt in range(_RETRIES):
+                now, new_id = time.time(), str(uuid.uuid4())
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            mv.insert().values(
+                                id=new_id,
+                                model_id=model.id,
+                                name=name or str(number),
+                                number=number,
+                                description=description,
+                                created=now,
+                                updated=now,
+                            )
+                        )
+                    return self._model_version(conn, new_id)
+                except IntegrityError as exc:
+                    taken = sa.select(mv.c.id).where(mv.c.model_id == model.id, mv.c.name == name)
+                    if name is not None and conn.execute(taken).first():
+                        raise EntityExistsError(
+                            f"Model '{model.name}' has a version '{name}' already: use "
+                            f"Model(name='{model.name}', version='{name}') to reuse it."
+                        ) from exc
+                    number = max(number + 1, int(conn.execute(top).scalar() or 0) + 1)
+        raise EntityExistsError(f"Cannot number a new version of model '{model.name}': retry.")
+
+    def _model_version(self, conn: Any, model_version_id: str) -> ModelVersionRecord:
+        row = conn.execute(_model_versions_query().where(_mv().c.id == model_version_id)).first()
+        if row is None:
+            raise DoesNotExistError(f"No model version with id '{model_version_id}'.")
+        return model_version_record(row)
+
+    def get_model_version(self, model: str, version: str | int | None = None) -> ModelVersionRecord:
+        mv = _mv()
+        record = self.get_model(model)
+        query = _model_versions_query().where(mv.c.model_id == record.id)
+        selector = None if version is None else str(version)
+        if selector is None or selector.lower() == "latest":
+            query = query.order_by(mv.c.number.desc()).limit(1)
+        elif selector.lower() in _STAGE_SELECTORS:
+            query = query.where(mv.c.stage == selector.lower()).order_by(mv.c.number.desc())
+        elif isinstance(version, int) or selector.isdigit():
+            query = query.where(mv.c.number == int(selector))
+        else:
+            query = query.where(mv.c.name == selector)
+        with self._read() as conn:
+            row = conn.execute(query.limit(1)).first()
+        if row is None:
+            which = "no versions" if selector is None else f"no version {selector!r}"
+            raise DoesNotExistError(
+                f"Model '{record.name}' has {which}: list them with "
+                f"'cairn model versions {record.name}'."
+            )
+        return model_version_record(row)
+
+    def get_model_version_by_id(self, model_version_id: str) -> ModelVersionRecord:
+        with self._read() as conn:
+            return self._model_version(conn, model_version_id)
+
+    def list_model_versions(self, model: str, stage: str | None = None) -> list[ModelVersionRecord]:
+        mv = _mv()
+        record = self.get_model(model)
+        query = _model_versions_query().where(mv.c.model_id == record.id)
+        if stage is not None:
+            query = query.where(mv.c.stage == str(stage).lower())
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(mv.c.number.desc()))
+            return [model_version_record(r) for r in rows]
+
+    def set_model_version_stage(
+        self, model_version_id: str, stage: str, force: bool = False
+    ) -> ModelVersionRecord:
+        from sqlalchemy.exc import IntegrityError
+
+        wanted = str(stage).lower()
+        if wanted not in SETTABLE_STAGES:
+            raise ConfigurationError(
+                f"Unknown model stage {stage!r}: use one of {', '.join(SETTABLE_STAGES)}."
+            )
+        mv = _mv()
+        try:
+            with self._write() as conn:
+                current = self._model_version(conn, model_version_id)
+                exclusive = wanted if wanted in EXCLUSIVE_STAGES else None
+                if exclusive is not None:
+                    self._free_stage(conn, current, exclusive, force)
+                conn.execute(
+                    mv.update()
+                    .where(mv.c.id == model_version_id)
+                    .values(
+                        stage=None if wanted == "none" else wanted,
+                        exclusive_stage=exclusive,
+                        updated=time.time(),
+                    )
+                )
+                return self._model_version(conn, model_version_id)
+        except IntegrityError as exc:
+            raise IllegalOperationError(
+                f"Another version of the model was put in stage '{wanted}' at the same time: "
+                "look at 'cairn model versions' and try again."
+            ) from exc
+
+    def _free_stage(self, conn: Any, current: ModelVersionRecord, stage: str, force: bool) -> None:
+        mv = _mv()
+        holder = conn.execute(
+            _model_versions_query().where(
+                mv.c.model_id == current.model_id,
+                mv.c.exclusive_stage == stage,
+                mv.c.id != current.id,
+            )
+        ).first()
+        if holder is None:
+            return
+        other = model_version_record(holder)
+        if not force:
+            raise IllegalOperationError(
+                f"Version '{other.name}' of model '{current.model_name}' is in stage '{stage}': "
+                "pass force=True (CLI: --force) to archive it and promote this one."
+            )
+        conn.execute(
+            mv.update()
+            .where(mv.c.id == other.id)
+            .values(stage="archived", exclusive_stage=None, updated=time.time())
+        )
+
+    def link_artifact_to_model_version(
+        self, model_version_id: str, artifact_id: str, kind: str = "data"
+    ) -> None:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.catalog_schema import model_version_artifacts as t
+
+        if kind not in ("model", "data", "metric"):
+            raise ConfigurationError(f"Unknown artifact link kind {kind!r}: model, data or metric.")
+        with self._write() as conn:
+            exists = conn.execute(
+                sa.select(t.c.kind).where(
+                    t.c.model_version_id == model_version_id, t.c.artifact_id == artifact_id
+                )
+            ).first()
+            if exists is None:
+                conn.execute(
+                    t.insert().values(
+                        model_version_id=model_version_id,
+                        artifact_id=artifact_id,
+                        kind=kind,
+                        created=time.time(),
+                    )
+                )
+
+    def get_model_version_artifacts(self, model_version_id: str) -> list[ModelArtifactLink]:
+        from cairn.store.metadata.catalog_schema import model_version_artifacts as t
+
+        v = _v()
+        query = (
+            _versions_query()
+            .add_columns(t.c.kind.label("link_kind"))
+            .join(t, t.c.artifact_id == v.c.artifact_id)
+            .where(t.c.model_version_id == model_version_id)
+            .order_by(t.c.created, v.c.name)
+        )
+        with self._read() as conn:
+            return [
+                ModelArtifactLink(_mapping(r)["link_kind"], artifact_version_record(r))
+                for r in conn.execute(query)
+            ]
+
+    def link_run_to_model_version(self, model_version_id: str, run_id: str) -> None:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.catalog_schema import model_version_runs as t
+
+        with self._write() as conn:
+            where = sa.and_(t.c.model_version_id == model_version_id, t.c.run_id == run_id)
+            if conn.execute(sa.select(t.c.run_id).where(where)).first() is None:
+                conn.execute(t.insert().values(model_version_id=model_version_id, run_id=run_id))
+
+    def get_model_version_runs(self, model_version_id: str) -> list[str]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.catalog_schema import model_version_runs as t
+        from cairn.store.metadata.schema import pipeline_runs as r
+
+        query = (
+            sa.select(t.c.run_id)
+            .join(r, r.c.id == t.c.run_id)
+            .where(t.c.model_version_id == model_version_id)
+            .order_by(r.c.created)
+        )
+        with self._read() as conn:
+            return [str(row[0]) for row in conn.execute(query)]
+
+
+# ---------------------------------------------------------------- rows -> records
+def _v() -> Any:
+    from cairn.store.metadata.catalog_schema import artifact_versions
+
+    return artifact_versions
+
+
+def _mv() -> Any:
+    from cairn.store.metadata.catalog_schema import model_versions
+
+    return model_versions
+
+
+def _metadata_table(kind: str) -> tuple[Any, str]:
+    from cairn.store.metadata.catalog_schema import METADATA_TABLES
+
+    if kind not in METADATA_KINDS:
+        raise ConfigurationError(f"Unknown metadata owner {kind!r}: {', '.join(METADATA_KINDS)}.")
+    return METADATA_TABLES[kind]
+
+
+def _versions_query() -> Any:
+    """Artifact versions joined with their artifacts (artifact columns prefixed ``a_``)."""
+    import sqlalchemy as sa
+
+    from cairn.store.metadata.schema import artifacts as a
+
+    v = _v()
+    columns = [c.label(f"a_{c.name}") for c in a.columns]
+    return sa.select(v, *columns).join(a, a.c.id == v.c.artifact_id)
+
+
+def _model_versions_query() -> Any:
+    import sqlalchemy as sa
+
+    from cairn.store.metadata.catalog_schema import models as m
+
+    mv = _mv()
+    return sa.select(mv, m.c.name.label("model_name")).join(m, m.c.id == mv.c.model_id)
+
+
+def artifact_version_record(row: Any) -> ArtifactVersionRecord:
+    from cairn.store.metadata.convert import artifact_record, loads
+
+    m = _mapping(row)
+    artifact = artifact_record({k[2:]: val for k, val in m.items() if k.startswith("a_")})
+    return ArtifactVersionRecord(
+        artifact=artifact,
+        name=m["name"],
+        version=m["version"],
+        number=m["number"],
+        tags=tuple(loads(m["tags"]) or ()),
+        is_model_artifact=bool(m["is_model_artifact"]),
+        created=m["created"],
+    )
+
+
+def model_record(row: Any) -> ModelRecord:
+    from cairn.store.metadata.convert import loads
+
+    m = _mapping(row)
+    return ModelRecord(
+        id=m["id"],
+        name=m["name"],
+        description=m["description"],
+        tags=tuple(loads(m["tags"]) or ()),
+        created=m["created"],
+        updated=m["updated"],
+    )
+
+
+def model_version_record(row: Any) -> ModelVersionRecord:
+    m = _mapping(row)
+    return ModelVersionRecord(
+        id=m["id"],
+        model_id=m["model_id"],
+        model_name=m["model_name"],
+        name=m["name"],
+        number=int(m["number"]),
+        stage=m["stage"],
+        description=m["description"],
+        created=m["created"],
+        updated=m["updated"],
+    )

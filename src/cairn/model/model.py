@@ -1,0 +1,7 @@
+"""``from zenml.model.model import Model``, after the rename."""
+
+from __future__ import annotations
+
+from cairn.execution.model import Model
+
+__all__ = ["Model"]
