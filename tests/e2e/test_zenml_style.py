@@ -198,3 +198,33 @@ def test_cached_step_shows_the_metadata_of_the_producing_run() -> None:
     again = evaluation_pipeline().run()
     assert again.steps["evaluator"].record.cached
     assert again.steps["evaluator"].metadata == first.steps["evaluator"].metadata != {}
+
+
+# ---------------------------------------------------------------- mlops_starter's run.py style
+STARTER_CONFIG = """
+settings:
+  docker:
+    required_integrations: [sklearn, pandas]
+model:
+  name: starter_classifier
+  license: Apache 2.0
+  description: A classifier
+  tags: [classifier, starter]
+parameters:
+  lr: 0.3
+"""
+
+
+def test_config_file_with_model_and_settings_sections(tmp_path: Any) -> None:
+    config = tmp_path / "training_rf.yaml"
+    config.write_text(STARTER_CONFIG)
+    pipeline_args = {"config_path": str(config), "enable_cache": False}
+    run_args_train: dict[str, Any] = {}
+    run = training.with_options(**pipeline_args)(**run_args_train).run()
+    client = Client()
+    model = client.get_model("starter_classifier")
+    assert model.description == "A classifier" and model.tags == ("classifier", "starter")
+    version = client.get_model_version("starter_classifier", ModelStages.PRODUCTION)
+    assert version.load_artifact("sklearn_classifier") == {"lr": 0.3}
+    assert version.to_dict()["runs"] == [run.id]
+    assert version.run_metadata["license"] == "Apache 2.0"

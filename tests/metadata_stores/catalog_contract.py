@@ -148,3 +148,25 @@ class CatalogContract:
         assert store.get_entity_metadata("model_version", version.id)["auc"].value == 0.8
         with pytest.raises(ConfigurationError, match="link kind"):
             store.link_artifact_to_model_version(version.id, data.id, "weights")
+
+    def test_deleting_a_run_keeps_the_model_artifacts_of_model_versions(
+        self, store: BaseMetadataStore
+    ) -> None:
+        from .contract import make_run
+
+        run = make_run(store)
+        step = store.create_step_run(run.id, "train")
+        model_file = store.register_artifact(step.id, "clf", "mem://clf", "t", "m")
+        data_file = store.register_artifact(step.id, "data", "mem://data", "t", "m")
+        store.register_artifact_version(model_file.id, "clf", is_model_artifact=True)
+        store.register_artifact_version(data_file.id, "data")
+        version = store.create_model_version(store.get_or_create_model("churn").id)
+        store.link_artifact_to_model_version(version.id, model_file.id, "model")
+        store.link_artifact_to_model_version(version.id, data_file.id, "data")
+        store.link_run_to_model_version(version.id, run.id)
+        assert store.delete_run(run.id) == ["mem://data"]
+        assert [link.artifact.name for link in store.get_model_version_artifacts(version.id)] == [
+            "clf"
+        ]
+        assert store.get_artifact_version("clf").artifact.producer_step_run_id is None
+        assert store.get_model_version_runs(version.id) == []

@@ -98,7 +98,10 @@ def _create_version(
     found = existing.get(_model_key(model))
     if found is not None:
         return found
-    return store.create_model_version(record.id, name=model.version)
+    version = store.create_model_version(record.id, name=model.version)
+    for key, value in model.properties.items():
+        store.log_entity_metadata("model_version", version.id, key, value)
+    return version
 
 
 def _lookup(

@@ -80,7 +80,11 @@ class Model:
         from cairn.models.pipeline_spec import ModelSpec
 
         return ModelSpec(
-            name=self.name, version=self.version, description=self.description, tags=self.tags
+            name=self.name,
+            version=self.version,
+            description=self.description,
+            tags=self.tags,
+            properties=self.fields,
         )
 
     @classmethod

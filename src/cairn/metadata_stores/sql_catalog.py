@@ -547,6 +547,19 @@ class SQLCatalogMixin:
             return [str(row[0]) for row in conn.execute(query)]
 
 
+def models_keep() -> Any:
+    """``SELECT artifact_id`` of the model artifacts of model versions: deleting a run keeps them.
+
+    (A model version's model must outlive the run that trained it; its data artifacts
+    go with the run like any other output.)
+    """
+    import sqlalchemy as sa
+
+    from cairn.store.metadata.catalog_schema import model_version_artifacts as t
+
+    return sa.select(t.c.artifact_id).where(t.c.kind == "model")
+
+
 # ---------------------------------------------------------------- rows -> records
 def _v() -> Any:
     from cairn.store.metadata.catalog_schema import artifact_versions

@@ -23,7 +23,7 @@ from pydantic import PrivateAttr
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import DoesNotExistError, EntityExistsError, StoreError
 from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
-from cairn.metadata_stores.sql_catalog import SQLCatalogMixin
+from cairn.metadata_stores.sql_catalog import SQLCatalogMixin, models_keep
 from cairn.metadata_stores.sql_queries import SQLQueriesMixin
 from cairn.models.run_records import PipelineRecord, RunRecord
 
@@ -343,7 +343,9 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
                 )
             ]
             conn.execute(r.delete().where(r.c.id == run.id))
-            used = sa.union(sa.select(o.c.artifact_id), sa.select(i.c.artifact_id)).subquery()
+            used = sa.union(
+                sa.select(o.c.artifact_id), sa.select(i.c.artifact_id), models_keep()
+            ).subquery()
             orphans = conn.execute(
                 sa.select(a.c.id, a.c.uri).where(
                     a.c.id.in_(produced), a.c.id.not_in(sa.select(used.c[0]))

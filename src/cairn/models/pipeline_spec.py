@@ -35,6 +35,11 @@ class OutputSpec(_Spec):
     Attributes:
         type: import path of the declared type (``module:QualName``), ``typing:Any`` if none.
         materializer: import path of the materializer class that saves and loads it.
+        artifact_name: the name of the artifact versions it becomes.
+        version: a given version (None: the next number).
+        tags: tags of each version.
+        run_metadata: metadata of each version.
+        is_model_artifact: whether it is a model (linked to the run's model as such).
     """
 
     type: str
@@ -78,12 +83,15 @@ class ModelSpec(_Spec):
             name that does not exist yet is created).
         description: description of the model (set on creation).
         tags: tags of the model.
+        properties: ZenML's descriptive fields (license, audience, ...), recorded as
+            metadata of each version a run creates.
     """
 
     name: str
     version: str | None = None
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    properties: dict[str, Any] = Field(default_factory=dict)
 
 
 #: The events a run hook can be attached to, in the order they can happen.
