@@ -228,3 +228,46 @@ def test_config_file_with_model_and_settings_sections(tmp_path: Any) -> None:
     assert version.load_artifact("sklearn_classifier") == {"lr": 0.3}
     assert version.to_dict()["runs"] == [run.id]
     assert version.run_metadata["license"] == "Apache 2.0"
+
+
+# ---------------------------------------------------------------- hooks through with_options
+EVENTS: list[tuple[str, str]] = []
+
+
+def on_failure_hook(exception: BaseException) -> None:
+    EVENTS.append(("failure", type(exception).__name__))
+
+
+def on_success_hook() -> None:
+    EVENTS.append(("success", ""))
+
+
+@step
+def flaky(fail: bool = False) -> int:
+    if fail:
+        raise ValueError("boom")
+    return 1
+
+
+@pipeline
+def hooked(fail: bool = False) -> None:
+    flaky.with_options(on_failure=on_failure_hook, on_success=on_success_hook)(fail=fail)
+
+
+def test_hooks_given_with_options_on_steps_and_pipelines() -> None:
+    from cairn.exceptions import PipelineRunFailedError
+
+    EVENTS.clear()
+    hooked(fail=False).run(enable_cache=False)
+    assert EVENTS == [("success", "")]
+    EVENTS.clear()
+    with pytest.raises(PipelineRunFailedError):
+        hooked(fail=True).run(enable_cache=False)
+    assert EVENTS == [("failure", "ValueError")]
+    EVENTS.clear()
+    with_pipeline_hooks = training_pipeline.with_options(
+        on_success=on_success_hook, enable_cache=False
+    )
+    with_pipeline_hooks().run()
+    assert EVENTS == [("success", "")]
+    assert training_pipeline.hooks == {}  # the original keeps its own hooks
