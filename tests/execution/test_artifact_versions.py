@@ -36,3 +36,28 @@ def test_a_taken_version_keeps_nothing() -> None:
 def test_missing_artifacts_name_the_command() -> None:
     with pytest.raises(DoesNotExistError, match="cairn artifact versions nothing"):
         load_artifact("nothing")
+
+
+def test_a_given_output_version_that_exists_fails_the_step() -> None:
+    from typing import Annotated
+
+    from cairn import ArtifactConfig, pipeline, step
+    from cairn.enums import ExecutionStatus
+    from cairn.exceptions import CairnError
+
+    @step(enable_cache=False)
+    def pinned() -> Annotated[int, ArtifactConfig(name="pinned", version="v1")]:
+        return 1
+
+    @pipeline
+    def pinning() -> None:
+        pinned()
+
+    first = pinning().run(run_name="pin-1")
+    assert Client().get_artifact_version("pinned", "v1").id == first.steps["pinned"].output.id
+    with pytest.raises(CairnError, match="Version 'v1' of artifact 'pinned' exists already"):
+        pinning().run(run_name="pin-2")
+    failed = Client().get_run("pin-2")
+    assert failed.status == ExecutionStatus.FAILED
+    assert failed.steps["pinned"].status == ExecutionStatus.FAILED
+    assert failed.steps["pinned"].outputs == {}  # nothing of the failed step is registered
