@@ -6,7 +6,10 @@ Measured for N = 50 (median of several runs, caching off so every step runs) and
 once for N = 1,000 to show that the cost per step stays flat. Each run uses a
 fresh temporary CAIRN_CONFIG_DIR.
 
-Usage: python bench/pipeline_overhead.py [--repeats 5] [--skip-1000]
+With ``--hooks`` every step has an ``on_start`` and an ``on_end`` hook (that do
+nothing), to show what run hooks cost per step.
+
+Usage: python bench/pipeline_overhead.py [--repeats 5] [--skip-1000] [--hooks]
 """
 
 from __future__ import annotations
@@ -32,12 +35,22 @@ def increment(x: int) -> int:
     return x + 1
 
 
+def noop_hook() -> None:
+    """A run hook that does nothing (``--hooks``)."""
+
+
+HOOKED: list[bool] = [False]
+
+
 def chain(length: int) -> Any:
+    hooks = {"on_start": noop_hook, "on_end": noop_hook} if HOOKED[0] else {}
+    start, step_ = first.with_options(**hooks), increment.with_options(**hooks)
+
     @pipeline(name=f"chain_{length}", enable_cache=False)
     def _chain() -> None:
-        value = first()
+        value = start()
         for _ in range(length - 1):
-            value = increment(value)
+            value = step_(value)
 
     return _chain
 
@@ -65,7 +78,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-1000", action="store_true")
+    parser.add_argument("--hooks", action="store_true", help="on_start/on_end on every step")
     args = parser.parse_args()
+    HOOKED[0] = args.hooks
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CAIRN_CONFIG_DIR"] = tmp
         long_t, short_t, overhead = per_step(50, args.repeats)

@@ -24,13 +24,13 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import logging
 import sys
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
@@ -60,30 +60,58 @@ HookOption = Callable[..., Any] | str | None
 _CONTEXT: ContextVar[HookContext | None] = ContextVar("cairn_hook_context", default=None)
 
 
-@dataclass(frozen=True)
 class HookContext:
     """What a running hook is about.
+
+    The run's and the step run's records are read from the metadata store when a
+    hook first asks for them, so a hook that does not look costs no query.
 
     Attributes:
         event: ``on_start``, ``on_failure``, ``on_success`` or ``on_end``.
         pipeline_name: the pipeline's name.
-        run: the run's record, as the metadata store has it when the hook is called.
-        step: the step run's record for a step hook, ``None`` for a pipeline hook.
+        step_name: the step's name for a step hook, ``None`` for a pipeline hook.
         exception: what made the step or run fail, ``None`` if it did not.
         stack: the stack the run uses.
     """
 
-    event: str
-    pipeline_name: str
-    run: RunRecord
-    step: StepRunRecord | None
-    exception: BaseException | None
-    stack: Stack
+    def __init__(
+        self,
+        event: str,
+        pipeline_name: str,
+        run: RunRecord | Callable[[], RunRecord],
+        step: StepRunRecord | Callable[[], StepRunRecord] | None,
+        exception: BaseException | None,
+        stack: Stack,
+        step_name: str | None = None,
+    ) -> None:
+        self.event = event
+        self.pipeline_name = pipeline_name
+        self.exception = exception
+        self.stack = stack
+        self._run = run
+        self._step = step
+        if step_name is None and step is not None and not callable(step):
+            step_name = step.name
+        self.step_name = step_name
 
     @property
-    def step_name(self) -> str | None:
-        """The step's name for a step hook, ``None`` for a pipeline hook."""
-        return self.step.name if self.step is not None else None
+    def run(self) -> RunRecord:
+        """The run's record, as the metadata store has it when first asked."""
+        if callable(self._run):
+            self._run = self._run()
+        return self._run
+
+    @property
+    def step(self) -> StepRunRecord | None:
+        """The step run's record (read when first asked); ``None`` for a pipeline hook."""
+        if callable(self._step):
+            self._step = self._step()
+        return self._step
+
+    def with_event(self, event: str) -> HookContext:
+        """The same context for another event (records already read are shared)."""
+        return HookContext(event, self.pipeline_name, self._run, self._step, self.exception,
+                           self.stack, self.step_name)  # fmt: skip
 
 
 def get_hook_context() -> HookContext:
@@ -220,17 +248,25 @@ def call_hook(hook: HookSpec, context: HookContext) -> None:
         else:
             func()
     except Exception:
-        where = f"step '{context.step_name}'" if context.step else f"run '{context.run.name}'"
+        is_step = context.step_name is not None
+        where = f"step '{context.step_name}'" if is_step else f"run '{_run_name(context)}'"
         logger.warning(
             "%s hook %s of %s raised; the %s's status is unchanged.",
             context.event,
             hook.source,
             where,
-            "step" if context.step else "run",
+            "step" if is_step else "run",
             exc_info=True,
         )
     finally:
         _CONTEXT.reset(token)
+
+
+def _run_name(context: HookContext) -> str:
+    try:
+        return context.run.name
+    except Exception:  # the store cannot be read: name the pipeline instead
+        return f"of pipeline {context.pipeline_name}"
 
 
 def call_end_hooks(hooks: Mapping[str, HookSpec], context: HookContext) -> None:
@@ -239,13 +275,7 @@ def call_end_hooks(hooks: Mapping[str, HookSpec], context: HookContext) -> None:
     for event in (outcome, "on_end"):
         hook = hooks.get(event)
         if hook is not None:
-            call_hook(hook, _with_event(context, event))
-
-
-def _with_event(context: HookContext, event: str) -> HookContext:
-    return HookContext(
-        event, context.pipeline_name, context.run, context.step, context.exception, context.stack
-    )
+            call_hook(hook, context.with_event(event))
 
 
 def user_exception(error: BaseException) -> BaseException:
@@ -265,7 +295,7 @@ def run_start_hooks(deployment: PipelineDeployment, stack: Stack) -> None:
     """The pipeline's ``on_start`` hook, if it has one (the run is recorded, no step ran)."""
     hook = deployment.pipeline.hooks.get("on_start")
     if hook is not None:
-        run = stack.metadata_store.get_run(deployment.run_id)
+        run = functools.partial(stack.metadata_store.get_run, deployment.run_id)
         call_hook(hook, HookContext("on_start", deployment.pipeline.name, run, None, None, stack))
 
 

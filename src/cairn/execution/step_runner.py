@@ -227,10 +227,11 @@ class StepRunner:
         context = HookContext(
             "on_start" if start else "on_end",
             self.deployment.pipeline.name,
-            self.store.get_run(self.deployment.run_id),
-            self.store.get_step_run(step_run_id),
+            functools.partial(self.store.get_run, self.deployment.run_id),
+            functools.partial(self.store.get_step_run, step_run_id),
             None if error is None else user_exception(error),
             self.stack,
+            step_name=step.name,
         )
         if not start:
             call_end_hooks(step.hooks, context)
