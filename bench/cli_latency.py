@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("artifact-store", "flavor", "list"),
     ("stack", "describe"),
     ("stack", "set", "default"),
+    ("secret", "list"),
 )
 TARGET_MS = 150.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import StackComponentType
-from cairn.exceptions import CairnError
+from cairn.exceptions import CairnError, DoesNotExistError
 
 if TYPE_CHECKING:
     from cairn.stack.secret_references import SecretReference
@@ -48,9 +48,9 @@ def reference_problems(component: StackComponent, manager: Any, where: str) -> l
 def secret_keys(manager: Any, reference: SecretReference) -> set[str] | None:
     """The keys of the secret ``reference`` names, ``None`` when it does not exist."""
     try:
-        if not manager.has_secret(reference.name):
-            return None
         return set(manager.get_secret(reference.name))
+    except DoesNotExistError:
+        return None
     except CairnError as exc:
         raise type(exc)(
             f"Cannot check {reference} in secrets manager '{manager.name}': {exc}"

@@ -322,13 +322,14 @@ def resolve_reference(manager: Any, reference: SecretReference, user: str) -> st
     """
     from cairn.exceptions import DoesNotExistError
 
-    if not manager.has_secret(reference.name):
+    try:
+        values = manager.get_secret(reference.name)
+    except DoesNotExistError:
         raise DoesNotExistError(
             f"The {user} refers to {reference}, but secrets manager '{manager.name}' has no "
             f"secret '{reference.name}': register it with 'cairn secret register "
             f"{reference.name} --{reference.key}=...'."
-        )
-    values = manager.get_secret(reference.name)
+        ) from None
     if reference.key not in values:
         raise DoesNotExistError(
             f"The {user} refers to {reference}, but secret '{reference.name}' has no key "
