@@ -170,3 +170,27 @@ class CatalogContract:
         ]
         assert store.get_artifact_version("clf").artifact.producer_step_run_id is None
         assert store.get_model_version_runs(version.id) == []
+
+    def test_concurrent_writers_get_distinct_version_numbers(
+        self, store: BaseMetadataStore
+    ) -> None:
+        import threading
+
+        ids = [_artifact(store, f"mem://c{i}") for i in range(12)]
+        errors: list[BaseException] = []
+
+        def register(chunk: list[str]) -> None:
+            try:
+                for artifact_id in chunk:
+                    store.register_artifact_version(artifact_id, "shared")
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=register, args=(ids[i::4],)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        numbers = sorted(v.number or 0 for v in store.list_artifact_versions("shared"))
+        assert numbers == list(range(1, 13))

@@ -143,3 +143,65 @@ def test_step_with_options_takes_model() -> None:
 def test_get_pipeline_context_outside_a_pipeline_is_an_error() -> None:
     with pytest.raises(CairnUserError, match="inside a @pipeline"):
         get_pipeline_context()
+
+
+def test_client_get_pipeline_run_and_list_pipeline_runs() -> None:
+    first = numbers().run(run_name="zen-1", enable_cache=False)
+    second = numbers().run(run_name="zen-2", enable_cache=False)
+    client = Client()
+    assert client.get_pipeline_run("zen-1").id == first.id
+    newest = client.list_pipeline_runs(pipeline_name="numbers", size=1)
+    assert [r.name for r in newest] == [second.name]
+    assert [r.name for r in client.list_pipeline_runs(sort_by="asc:created")] == ["zen-1", "zen-2"]
+    assert [r.name for r in client.list_pipeline_runs(size=1, page=2)] == ["zen-1"]
+    with pytest.raises(ConfigurationError, match="unknown filter"):
+        client.list_pipeline_runs(user="me")
+
+
+def test_a_config_file_with_a_model_section_through_the_cli_runner(tmp_path: Path) -> None:
+    from cairn.pipelines.run_file import run_pipeline_file
+
+    script = tmp_path / "with_model.py"
+    script.write_text(
+        "from cairn import pipeline, step, get_step_context\n"
+        "@step(enable_cache=False)\n"
+        "def which() -> int:\n"
+        "    return get_step_context().model.number\n"
+        "@pipeline\n"
+        "def modelled():\n"
+        "    which()\n"
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text("model: {name: from_yaml, description: d}\nrun_name: yaml_{{date}}\n")
+    run = run_pipeline_file(script, config)
+    assert run.steps["which"].output.load() == 1
+    assert run.name.startswith("yaml_") and Client().get_model("from_yaml").description == "d"
+
+
+@step
+def tagged() -> Annotated[int, "value"]:
+    context = get_step_context()
+    context.add_output_tags(["fresh"])
+    context.add_output_metadata({"checked": True}, output_name="value")
+    assert context.get_output_artifact_uri().endswith("value")
+    return 5
+
+
+def test_step_model_overrides_the_pipeline_model() -> None:
+    from cairn import Model
+
+    @pipeline(model=Model(name="pipeline_model"), enable_cache=False)
+    def two_models() -> None:
+        tagged.with_options(model=Model(name="step_model", version="special"))()
+        make()
+
+    two_models().run()
+    client = Client()
+    step_version = client.get_model_version("step_model", "special")
+    assert set(step_version.artifacts) == {"value"}
+    assert step_version.artifacts["value"].tags == ["fresh"]
+    assert step_version.artifacts["value"].run_metadata == {"checked": True}
+    assert set(client.get_model_version("pipeline_model").artifacts) == {"number"}
+    two_models().run()  # a named version is reused, the pipeline's gets a new one
+    assert [v.number for v in client.list_model_versions("step_model")] == [1]
+    assert [v.number for v in client.list_model_versions("pipeline_model")] == [2, 1]

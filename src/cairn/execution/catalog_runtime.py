@@ -173,6 +173,7 @@ def register_outputs(
             spec.version,
             tags=tags,
             is_model_artifact=spec.is_model_artifact,
+            artifact=artifact,
         )
         metadata = {**spec.run_metadata, **context.output_metadata.get(name, {})}
         for key, value in metadata.items():

@@ -61,8 +61,12 @@ class CatalogStore(ABC):
         version: str | int | None = None,
         tags: Sequence[str] = (),
         is_model_artifact: bool = False,
+        *,
+        artifact: ArtifactRecord | None = None,
     ) -> ArtifactVersionRecord:
         """Give an artifact a name and a version (the next number when ``version`` is None).
+
+        ``artifact`` is the artifact's record when the caller has it (saves a read).
 
         Raises:
             EntityExistsError: ``version`` of ``name`` exists already.

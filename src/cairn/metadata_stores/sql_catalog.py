@@ -9,10 +9,11 @@ write transaction; the unique constraints settle races between processes
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -117,54 +118,65 @@ class SQLCatalogMixin:
         version: str | int | None = None,
         tags: Sequence[str] = (),
         is_model_artifact: bool = False,
+        *,
+        artifact: ArtifactRecord | None = None,
     ) -> ArtifactVersionRecord:
-        import sqlalchemy as sa
         from sqlalchemy.exc import IntegrityError
 
-        from cairn.store.metadata.catalog_schema import artifact_versions as v
         from cairn.store.metadata.convert import dumps
 
         check_name("artifact name", name)
         given = None if version is None else check_name("artifact version", str(version))
+        tag_list = _tags(tags)
         values: dict[str, Any] = {
             "artifact_id": artifact_id,
             "name": name,
-            "tags": dumps(_tags(tags)),
+            "tags": dumps(tag_list),
             "is_model_artifact": bool(is_model_artifact),
             "created": time.time(),
         }
         with self._write() as conn:
-            if given is not None:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(v.insert().values(**values, version=given, number=None))
-                except IntegrityError as exc:
+            # SQLite writers hold the database lock, so a free version stays free; other
+            # databases may race with another writer: insert in a savepoint and retry.
+            serialised = conn.dialect.name == "sqlite"
+            number = None if given is not None else self._next_number(conn, name)
+            for _attempt in range(_RETRIES):
+                chosen = str(number) if number is not None else str(given)
+                taken = _execute(conn, "version_taken", {"name": name, "version": chosen})
+                if taken.first() is None:
+                    row = {**values, "version": chosen, "number": number}
+                    try:
+                        if serialised:
+                            _execute(conn, "insert_version", row)
+                        else:
+                            with conn.begin_nested():
+                                _execute(conn, "insert_version", row)
+                    except IntegrityError:
+                        if _execute(conn, "version_of", {"aid": artifact_id}).first():
+                            raise EntityExistsError(
+                                f"Artifact {artifact_id} has a name and version already."
+                            ) from None
+                    else:
+                        if artifact is None:
+                            return self._artifact_version(conn, artifact_id)
+                        return ArtifactVersionRecord(
+                            artifact, name, chosen, number, tuple(tag_list),
+                            bool(is_model_artifact), values["created"],
+                        )  # fmt: skip
+                if number is None:
                     raise EntityExistsError(
                         f"Version '{given}' of artifact '{name}' exists already: give another "
                         "version, or none to get the next number."
-                    ) from exc
-                return self._artifact_version(conn, artifact_id)
-            top = sa.select(sa.func.max(v.c.number)).where(v.c.name == name)
-            number = int(conn.execute(top).scalar() or 0) + 1
-            for _attempt in range(_RETRIES):
-                try:
-                    with conn.begin_nested():
-                        conn.execute(
-                            v.insert().values(**values, version=str(number), number=number)
-                        )
-                    return self._artifact_version(conn, artifact_id)
-                except IntegrityError:
-                    if conn.execute(
-                        sa.select(v.c.name).where(v.c.artifact_id == artifact_id)
-                    ).first():
-                        raise EntityExistsError(
-                            f"Artifact {artifact_id} has a name and version already."
-                        ) from None
-                    number = max(number + 1, int(conn.execute(top).scalar() or 0) + 1)
+                    )
+                number = max(number + 1, self._next_number(conn, name))
         raise EntityExistsError(f"Cannot number a new version of artifact '{name}': retry.")
 
+    @staticmethod
+    def _next_number(conn: Any, name: str) -> int:
+        return int(_execute(conn, "max_number", {"name": name}).scalar() or 0) + 1
+
     def _artifact_version(self, conn: Any, artifact_id: str) -> ArtifactVersionRecord:
-        row = conn.execute(_versions_query().where(_v().c.artifact_id == artifact_id)).first()
+        row = _execute(conn, "version_by_artifact", {"aid": artifact_id}).first()
         if row is None:
             raise DoesNotExistError(f"Artifact {artifact_id} has no name and version.")
         return artifact_version_record(row)
@@ -252,12 +264,12 @@ class SQLCatalogMixin:
 
         from cairn.store.metadata.convert import metadata_columns
 
-        table, owner = _metadata_table(kind)
+        _table, owner = _metadata_table(kind)
         row = {owner: entity_id, "key": key, **metadata_columns(value), "created": time.time()}
         try:
             with self._write() as conn:
-                conn.execute(table.delete().where(table.c[owner] == entity_id, table.c.key == key))
-                conn.execute(table.insert().values(**row))
+                _execute(conn, f"delete_metadata:{kind}", {"owner": entity_id, "mkey": key})
+                _execute(conn, f"insert_metadata:{kind}", row)
         except IntegrityError as exc:
             raise DoesNotExistError(f"No {kind.replace('_', ' ')} with id '{entity_id}'.") from exc
 
@@ -482,27 +494,13 @@ class SQLCatalogMixin:
     def link_artifact_to_model_version(
         self, model_version_id: str, artifact_id: str, kind: str = "data"
     ) -> None:
-        import sqlalchemy as sa
-
-        from cairn.store.metadata.catalog_schema import model_version_artifacts as t
-
         if kind not in ("model", "data", "metric"):
             raise ConfigurationError(f"Unknown artifact link kind {kind!r}: model, data or metric.")
         with self._write() as conn:
-            exists = conn.execute(
-                sa.select(t.c.kind).where(
-                    t.c.model_version_id == model_version_id, t.c.artifact_id == artifact_id
-                )
-            ).first()
-            if exists is None:
-                conn.execute(
-                    t.insert().values(
-                        model_version_id=model_version_id,
-                        artifact_id=artifact_id,
-                        kind=kind,
-                        created=time.time(),
-                    )
-                )
+            key = {"mv": model_version_id, "aid": artifact_id}
+            if _execute(conn, "model_link", key).first() is None:
+                row = {"model_version_id": model_version_id, "artifact_id": artifact_id}
+                _execute(conn, "insert_model_link", {**row, "kind": kind, "created": time.time()})
 
     def get_model_version_artifacts(self, model_version_id: str) -> list[ModelArtifactLink]:
         from cairn.store.metadata.catalog_schema import model_version_artifacts as t
@@ -558,6 +556,41 @@ def models_keep() -> Any:
     from cairn.store.metadata.catalog_schema import model_version_artifacts as t
 
     return sa.select(t.c.artifact_id).where(t.c.kind == "model")
+
+
+# ---------------------------------------------------------------- prebuilt statements
+@functools.cache
+def _statement(name: str) -> Any:
+    """Statements of the hot paths, built once (building costs more than running them)."""
+    import sqlalchemy as sa
+
+    from cairn.store.metadata.catalog_schema import METADATA_TABLES
+    from cairn.store.metadata.catalog_schema import model_version_artifacts as links
+
+    v, p = _v(), sa.bindparam
+    if name.startswith("delete_metadata:"):
+        table, owner = METADATA_TABLES[name.split(":", 1)[1]]
+        return table.delete().where(table.c[owner] == p("owner"), table.c.key == p("mkey"))
+    if name.startswith("insert_metadata:"):
+        return METADATA_TABLES[name.split(":", 1)[1]][0].insert()
+    builders: dict[str, Callable[[], Any]] = {
+        "max_number": lambda: sa.select(sa.func.max(v.c.number)).where(v.c.name == p("name")),
+        "version_taken": lambda: sa.select(v.c.artifact_id).where(
+            v.c.name == p("name"), v.c.version == p("version")
+        ),
+        "version_of": lambda: sa.select(v.c.name).where(v.c.artifact_id == p("aid")),
+        "insert_version": lambda: v.insert(),
+        "version_by_artifact": lambda: _versions_query().where(v.c.artifact_id == p("aid")),
+        "model_link": lambda: sa.select(links.c.kind).where(
+            links.c.model_version_id == p("mv"), links.c.artifact_id == p("aid")
+        ),
+        "insert_model_link": lambda: links.insert(),
+    }
+    return builders[name]()
+
+
+def _execute(conn: Any, name: str, values: Mapping[str, Any]) -> Any:
+    return conn.execute(_statement(name), dict(values))
 
 
 # ---------------------------------------------------------------- rows -> records
