@@ -230,7 +230,7 @@ def test_up_failure_shows_the_log_tail_then_one_error_line(stateful: str) -> Non
     lines = result.stderr.splitlines()
     assert lines[0].startswith("Last lines of ") and lines[0].endswith("alerter.log:")
     assert lines[1:4] == ["    provisioning", "    resuming", "    port 4321 is already taken"]
-    assert lines[-1].startswith("Error: unexpected RuntimeError: the daemon did not start")
+    assert lines[-1].startswith("Error: internal error (RuntimeError: the daemon did not start)")
     assert "Traceback" not in result.stderr
 
 

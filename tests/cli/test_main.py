@@ -72,8 +72,8 @@ def test_unexpected_errors_are_one_line_with_a_hint(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("cairn.cli.stack_commands.registry", boom)
     err = fail("stack", "list")
     assert err == (
-        "Error: unexpected RuntimeError: disk on fire (rerun with 'cairn --debug ...' to see "
-        "the traceback)\n"
+        "Error: internal error (RuntimeError: disk on fire); please report it (rerun with "
+        "'cairn --debug ...' for the traceback)\n"
     )
     assert "Traceback" in invoke("--debug", "stack", "list", code=1).stderr
     monkeypatch.setenv(main_module.ENV_DEBUG, "1")

@@ -318,7 +318,7 @@ def test_import_errors_change_nothing(tmp_path: Path) -> None:
     bad.write_text("just: text\n")
     assert "is not a stack export" in fail("stack", "import", "x", str(bad))
     bad.write_text("components: [unclosed\n")
-    assert "is not valid YAML" in fail("stack", "import", "x", str(bad))
+    assert "not valid YAML" in fail("stack", "import", "x", str(bad))
     data = yaml.safe_load(file.read_text())
     data["components"]["artifact_store"] = {"name": "new", "flavor": "nope", "config": {}}
     bad.write_text(yaml.safe_dump(data))

@@ -42,7 +42,7 @@ def test_load_config_accepts_the_documented_keys(tmp_path: Path) -> None:
         ("- a list\n", "must be a mapping"),
         ("colour: red\n", "Unknown key"),
         ("steps: {train: {epochs: 3}}\n", "must map step names"),
-        ("parameters: [unclosed\n", "Cannot read"),
+        ("parameters: [unclosed\n", "not valid YAML"),
     ],
 )
 def test_load_config_errors(tmp_path: Path, text: str, message: str) -> None:

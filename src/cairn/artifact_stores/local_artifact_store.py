@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import field_validator
 
 from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
+from cairn.stack.stack_component import check_creatable
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -31,6 +32,9 @@ class LocalArtifactStore(BaseArtifactStore):
         if not value.strip():
             raise ValueError("path must not be empty")
         return str(Path(value).expanduser().resolve())
+
+    def check_local_paths(self) -> None:
+        check_creatable(Path(self.path), "artifact store folder")
 
     def _make_filesystem(self) -> AbstractFileSystem:
         from fsspec.implementations.local import LocalFileSystem

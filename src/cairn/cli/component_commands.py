@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 
 #: Extra subcommands of some types, loaded lazily: type -> {name: ("module:attr", help)}.
 EXTRA_SUBCOMMANDS: dict[StackComponentType, dict[str, tuple[str, str]]] = {
+    StackComponentType.ARTIFACT_STORE: {
+        "clean": (
+            "cairn.cli.artifact_store_commands:clean",
+            "Remove partly written data no artifact record points to.",
+        ),
+    },
     StackComponentType.MODEL_DEPLOYER: {
         "models": ("cairn.cli.model_deployer_commands:models", "Manage model deployments."),
     },
@@ -104,6 +110,10 @@ def _describe(ctype: StackComponentType) -> click.Command:
                 "updated": when(record.updated)}  # fmt: skip
         echo_mapping(title + (" [active]" if data["active"] else ""), info)
         echo_mapping("  configuration:", data["config"], indent=4)
+        click.echo(
+            f"  parameters not listed take their defaults: "
+            f"'cairn {ctype.cli_name} flavor describe {record.flavor}'"
+        )
 
     return describe
 
@@ -132,7 +142,9 @@ def _register(ctype: StackComponentType) -> click.Command:
         f"--param=value (--param=@file reads the value from a file), e.g.\n\n"
         f"  cairn {ctype.cli_name} register NAME --flavor=F --param=value\n\n"
         f"A value may be a secret reference {{{{secret_name.key}}}}; a plain value of a "
-        f"secret field is stored in the active stack's secrets manager."
+        f"secret field is stored in the active stack's secrets manager.\n\n"
+        f"The parameters of a flavor, with types and defaults: "
+        f"'cairn {ctype.cli_name} flavor describe F'."
     )
     return register
 
@@ -263,14 +275,41 @@ def _flavor_group(ctype: StackComponentType) -> click.Group:
     @output_option
     def list_flavors(output: str) -> None:
         """List the flavors: built-in, integrations, custom and plugins."""
+        from cairn.stack.flavor_catalog import catalog
         from cairn.stack.flavor_registry import list_flavors as list_all
 
         infos = list_all(registry().store, ctype)
         if output == "json":
             echo_json([i.as_dict() for i in infos])
             return
-        rows = [(i.name, i.origin, i.integration, i.usable, i.source, i.problem) for i in infos]
+        described = {e.name: e.description for e in catalog() if e.type == ctype}
+        rows = [
+            (i.name, i.origin, i.integration, i.usable, i.source,
+             i.problem or described.get(i.name) or None)
+            for i in infos
+        ]  # fmt: skip
         echo_table(["flavor", "origin", "integration", "usable", "source", "note"], rows)
+
+    @flavor.command("describe")
+    @click.argument("name")
+    @output_option
+    def describe_flavor(name: str, output: str) -> None:
+        """Show every parameter of flavor NAME: type, default, secret, description."""
+        from cairn.stack.flavor_params import flavor_parameters
+        from cairn.stack.flavor_registry import get_flavor_class
+
+        params = flavor_parameters(get_flavor_class(registry().store, ctype, name))
+        if output == "json":
+            echo_json({"flavor": name, "type": ctype.value,
+                       "parameters": [p.as_dict() for p in params]})  # fmt: skip
+            return
+        click.echo(f"{ctype.cli_name} flavor '{name}': pass parameters as --NAME=VALUE")
+        if not params:
+            click.echo("  (no parameters)")
+            return
+        rows = [(p.name, p.type, p.default, "yes" if p.secret else "", p.description)
+                for p in params]  # fmt: skip
+        echo_table(["parameter", "type", "default", "secret", "description"], rows)
 
     @flavor.command("register")
     @click.argument("source")

@@ -20,7 +20,7 @@ import click
 from cairn.cli.lazy_group import LazyGroup
 from cairn.cli.output import plural
 from cairn.enums import StackComponentType
-from cairn.exceptions import CairnError
+from cairn.exceptions import CairnError, RunCancelledError
 
 ENV_DEBUG = "CAIRN_DEBUG"
 
@@ -84,12 +84,47 @@ class CairnGroup(LazyGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except RunCancelledError as exc:
+            _report(str(exc), debug)
+            ctx.exit(130)
         except CairnError as exc:
             _report(str(exc), debug)
+        except SystemExit as exc:  # user or plugin code imported by a command called sys.exit
+            _report(
+                f"code imported by this command called sys.exit({exc.code!r}); nothing was "
+                "changed (check the flavor, plugin or pipeline module it loaded)",
+                debug,
+            )
         except Exception as exc:
-            hint = "" if debug else " (rerun with 'cairn --debug ...' to see the traceback)"
-            _report(f"unexpected {type(exc).__name__}: {exc}{hint}", debug)
+            _report(describe_error(exc, debug), debug)
         ctx.exit(1)
+
+
+def describe_error(exc: BaseException, debug: bool = False) -> str:
+    """One sentence for an error that is not a :class:`CairnError` (never "unexpected X")."""
+    import json
+
+    if isinstance(exc, json.JSONDecodeError):
+        text = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    elif isinstance(exc, UnicodeError):
+        text = "an input is not valid UTF-8 text"
+    elif isinstance(exc, MemoryError):
+        text = "ran out of memory reading the input: give a smaller value or file"
+    elif isinstance(exc, OverflowError):
+        text = f"a number is too large ({exc})"
+    elif isinstance(exc, RecursionError):
+        text = "the input is nested too deeply"
+    elif isinstance(exc, SyntaxError):
+        text = f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}"
+    elif isinstance(exc, ModuleNotFoundError):
+        text = f"no module named '{exc.name}': install it, or check the import path"
+    elif isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror or exc}:{where}".rstrip(":")
+    else:
+        text = f"internal error ({type(exc).__name__}: {exc}); please report it"
+    hint = "" if debug else " (rerun with 'cairn --debug ...' for the traceback)"
+    return text + hint
 
 
 def _report(message: str, debug: bool) -> None:
@@ -107,12 +142,27 @@ def _report(message: str, debug: bool) -> None:
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show Cairn's version and exit.",
+)
 def cli(debug: bool) -> None:
     """Cairn: ML pipelines on a stack of pluggable infrastructure.
 
     Every command of a component type, e.g. 'cairn artifact-store --help',
     works the same for the ten types.
     """
+
+
+def _print_version(ctx: click.Context) -> None:
+    from cairn import __version__
+
+    click.echo(f"cairn {__version__}")
+    ctx.exit(0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

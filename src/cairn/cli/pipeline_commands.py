@@ -15,7 +15,7 @@ import click
 from cairn.cli.output import echo_json, echo_table, output_option, when
 from cairn.exceptions import PipelineRunFailedError
 
-STATUSES = ("pending", "running", "completed", "failed", "cached")
+STATUSES = ("pending", "running", "completed", "failed", "cached", "cancelled")
 
 
 def _client() -> Any:
@@ -51,10 +51,19 @@ def list_pipelines(output: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--config", "-c", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--pipeline", "pipeline_name", default=None, help="Pipeline to run from FILE.")
-def run_pipeline(file: str, config: str | None, pipeline_name: str | None) -> None:
-    """Run the pipeline defined in FILE on the active stack (configured by -c YAML)."""
+@click.option("--quiet", "-q", is_flag=True, help="No progress display (also CAIRN_QUIET=1).")
+def run_pipeline(file: str, config: str | None, pipeline_name: str | None, quiet: bool) -> None:
+    """Run the pipeline defined in FILE on the active stack (configured by -c YAML).
+
+    The terminal shows each step as it starts, is reused from cache, completes or
+    fails. Ctrl-C cancels the run (recorded as cancelled).
+    """
+    import os
+
     from cairn.pipelines.run_file import run_pipeline_file
 
+    if quiet:
+        os.environ["CAIRN_QUIET"] = "1"
     try:
         run = run_pipeline_file(file, config, pipeline_name)
     except PipelineRunFailedError as exc:  # show the failing step's traceback, then fail
@@ -72,7 +81,7 @@ def runs() -> None:
 @click.option("--pipeline", "-p", "pipeline_name", default=None, help="Only runs of PIPELINE.")
 @click.option("--status", "-s", type=click.Choice(STATUSES), default=None)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--offset", type=click.IntRange(0, 2**62), default=0)
 @output_option
 def list_runs(
     pipeline_name: str | None, status: str | None, limit: int, offset: int, output: str
@@ -108,6 +117,24 @@ def _describe(run: Any) -> None:
         echo_table(["step", "status", "cached", "duration", "outputs"], rows)
 
 
+def _describe_steps(run: Any) -> None:
+    """Per step: why it was (not) reused, its metadata, outputs and the full failure cause."""
+    for name, step in run.steps.items():
+        click.echo("")
+        click.echo(f"Step {name}: {step.status} (attempts: {step.attempts})")
+        click.echo(f"  cache: {step.cache_reason or '-'}")
+        for key, value in sorted(step.metadata.items()):
+            click.echo(f"  metadata {key}: {json.dumps(value, default=str)}")
+        for output, artifact in step.outputs.items():
+            click.echo(f"  output {output}: {artifact.uri}")
+        if step.error:
+            click.echo("  failure:")
+            for line in step.error.rstrip().splitlines():
+                click.echo(f"    {line}")
+        if step.logs_uri:
+            click.echo(f"  logs: cairn pipeline runs logs {run.name} {name}")
+
+
 @runs.command("describe")
 @click.argument("run")
 @output_option
@@ -118,6 +145,39 @@ def describe_run(run: str, output: str) -> None:
         echo_json(view.to_dict())
         return
     _describe(view)
+    _describe_steps(view)
+
+
+@runs.command("logs")
+@click.argument("run")
+@click.argument("step", required=False)
+@click.option("--follow", "-f", is_flag=True, help="Keep printing steps' logs until the run ends.")
+def run_logs(run: str, step: str | None, follow: bool) -> None:
+    """Print what the steps of RUN (or only STEP) printed.
+
+    A step's output is stored when the step ends; with --follow, the logs of each
+    step are printed as it ends, until the run is finished.
+    """
+    import time
+
+    client = _client()
+    shown: set[str] = set()
+    while True:
+        view = client.get_run(run)
+        steps = view.steps
+        if step is not None:
+            steps = {step: steps[step]}  # a missing step lists the steps there are
+        for name, item in steps.items():
+            if name in shown or not item.status.is_finished:
+                continue
+            shown.add(name)
+            text = item.logs()
+            click.echo(f"==> {name} ({item.status}) <==")
+            if text:
+                click.echo(text, nl=not text.endswith("\n"))
+        if not follow or view.status.is_finished:
+            return
+        time.sleep(0.5)
 
 
 @runs.command("delete")
@@ -130,7 +190,7 @@ def delete_run(run: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete run '{view.name}' and its artifacts?", abort=True)
     removed = client.delete_run(view.id)
-    from cairn.execution.pipeline_runner import delete_deployment
-
-    delete_deployment(client.artifact_store, view.id)
-    click.echo(f"Deleted run '{view.name}' ({len(removed)} artifact(s) removed).")
+    click.echo(
+        f"Deleted run '{view.name}' and its folder ({len(removed)} artifact(s) removed; "
+        "artifacts other runs still use are kept)."
+    )

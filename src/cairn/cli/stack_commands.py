@@ -26,11 +26,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 _T = StackComponentType
 
 
+def _one_name(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
+    """A component option given twice (``-a x -a y``) is an error, not "last one wins"."""
+    if len(value) > 1:
+        raise click.BadParameter(
+            f"given {len(value)} times ({', '.join(value)}); a stack has one component of a type."
+        )
+    return value[0] if value else None
+
+
 def component_options(func: F) -> F:
     """``-o ORCH -a ART -m META -c ... -al ...``: a component name per type."""
     for ctype, letter in reversed(STACK_OPTION_LETTERS.items()):
         func = click.option(
-            f"-{letter}", f"--{ctype.cli_name}", ctype.value, default=None, metavar="NAME",
+            f"-{letter}", f"--{ctype.cli_name}", ctype.value, multiple=True, metavar="NAME",
+            callback=_one_name,
             help=f"Name of the {ctype.cli_name}" + (" (required)." if ctype.is_required else "."),
         )(func)  # fmt: skip
     return func

@@ -119,17 +119,29 @@ class Client:
         return RunView(self.metadata_store.get_run(name_or_id), self)
 
     def delete_run(self, name_or_id: str, delete_artifacts: bool = True) -> list[str]:
-        """Delete a run's records and, by default, the artifacts no other run uses.
+        """Delete a run's records and, by default, its folder in the artifact store.
+
+        The folder goes with everything in it (artifacts, logs, the deployment),
+        except the artifacts that other runs still refer to (cache hits point into
+        the run that produced them); nothing outside the run's folder is touched.
 
         Returns:
             The URIs of the artifacts that no run refers to any more.
         """
-        uris = self.metadata_store.delete_run(name_or_id)
+        from cairn.execution.cleanup import remove_artifacts, remove_run_folder
+
+        store = self.metadata_store
+        run = store.get_run(name_or_id)
+        produced = {
+            artifact.uri
+            for step in store.get_step_runs(run.id)
+            for artifact in store.get_step_outputs(step.id).values()
+            if artifact.producer_step_run_id == step.id
+        }
+        uris = store.delete_run(run.id)
         if delete_artifacts:
-            store = self.artifact_store
-            for uri in uris:
-                if store.exists(uri):
-                    store.rmtree(uri)
+            remove_run_folder(self.artifact_store, run.id, keep=produced - set(uris))
+            remove_artifacts(self.artifact_store, uris)
         return uris
 
     # ------------------------------------------------------------ artifacts

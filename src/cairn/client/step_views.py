@@ -9,9 +9,10 @@ Call ``refresh()`` on a run to read it again.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cairn.enums import ExecutionStatus
+from cairn.exceptions import DoesNotExistError
 from cairn.models.run_records import (
     ArtifactRecord,
     StepRunRecord,
@@ -20,6 +21,25 @@ from cairn.models.run_records import (
 if TYPE_CHECKING:
     from cairn.client.client import Client
     from cairn.client.views import RunView
+
+
+V = TypeVar("V")
+
+
+class UnknownNameError(DoesNotExistError):
+    """A step, output or input name that does not exist (a ``KeyError``)."""
+
+
+class NamedItems(dict[str, V]):
+    """A dict of steps, outputs or inputs by name whose missing keys say what exists."""
+
+    def __init__(self, kind: str, items: dict[str, V]) -> None:
+        super().__init__(items)
+        self._kind = kind
+
+    def __missing__(self, key: str) -> V:
+        known = ", ".join(sorted(self)) or "none"
+        raise UnknownNameError(f"No {self._kind} called {key!r}; there are: {known}.")
 
 
 class ArtifactView:
@@ -196,13 +216,15 @@ class StepView:
     def outputs(self) -> dict[str, ArtifactView]:
         """Output artifacts by name."""
         records = self._client.metadata_store.get_step_outputs(self.record.id)
-        return {name: ArtifactView(r, self._client) for name, r in records.items()}
+        views = {name: ArtifactView(r, self._client) for name, r in records.items()}
+        return NamedItems(f"output of step '{self.name}'", views)
 
     @cached_property
     def inputs(self) -> dict[str, ArtifactView]:
         """Input artifacts by name."""
         records = self._client.metadata_store.get_step_inputs(self.record.id)
-        return {name: ArtifactView(r, self._client) for name, r in records.items()}
+        views = {name: ArtifactView(r, self._client) for name, r in records.items()}
+        return NamedItems(f"input of step '{self.name}'", views)
 
     @property
     def output(self) -> ArtifactView:

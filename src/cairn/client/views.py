@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
-from cairn.client.step_views import ArtifactView, StepView
+from cairn.client.step_views import ArtifactView, NamedItems, StepView
 from cairn.enums import ExecutionStatus
 from cairn.models.run_records import PipelineRecord, RunRecord
 
@@ -97,7 +97,9 @@ class RunView:
     def steps(self) -> dict[str, StepView]:
         """The run's steps by name, in the order they started."""
         records = self._client.metadata_store.get_step_runs(self.record.id)
-        return {r.name: StepView(r, self._client) for r in records}
+        return NamedItems(
+            f"step of run '{self.name}'", {r.name: StepView(r, self._client) for r in records}
+        )
 
     @property
     def metadata(self) -> dict[str, dict[str, Any]]:

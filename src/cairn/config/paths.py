@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cairn.exceptions import ConfigurationError
+
 ENV_CONFIG_DIR = "CAIRN_CONFIG_DIR"
 ENV_REPOSITORY = "CAIRN_REPOSITORY_PATH"
 ENV_ACTIVE_STACK = "CAIRN_ACTIVE_STACK"
@@ -31,7 +33,19 @@ def config_dir() -> Path:
     else:
         base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
         path = Path(base) / "cairn"
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        if path.exists():
+            raise ConfigurationError(
+                f"Cairn's config folder {path} is a file, not a folder: remove it, or set "
+                f"{ENV_CONFIG_DIR} to a folder."
+            )
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"Cannot create Cairn's config folder {path}: {exc.strerror or exc}; set "
+                f"{ENV_CONFIG_DIR} to a folder that can be created."
+            ) from exc
     return path.resolve()
 
 

@@ -336,10 +336,15 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
         run = self.get_run(name_or_id)
         with self._write() as conn:
             step_ids = sa.select(s.c.id).where(s.c.run_id == run.id)
+            # what the run produced, and what its (cached) steps point to: once no other
+            # step refers to them, they are the run's to remove
+            linked = sa.select(o.c.artifact_id).where(o.c.step_run_id.in_(step_ids))
             produced = [
                 row.id
                 for row in conn.execute(
-                    sa.select(a.c.id).where(a.c.producer_step_run_id.in_(step_ids))
+                    sa.select(a.c.id).where(
+                        sa.or_(a.c.producer_step_run_id.in_(step_ids), a.c.id.in_(linked))
+                    )
                 )
             ]
             conn.execute(r.delete().where(r.c.id == run.id))

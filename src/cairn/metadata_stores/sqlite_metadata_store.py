@@ -12,7 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import field_validator
+
+from cairn.exceptions import ConfigurationError
 from cairn.metadata_stores.sql_metadata_store import SQLMetadataStore
+from cairn.stack.stack_component import check_creatable
 
 
 class SQLiteMetadataStore(SQLMetadataStore):
@@ -20,16 +24,34 @@ class SQLiteMetadataStore(SQLMetadataStore):
 
     Attributes:
         uri: path of the SQLite database file (its folder is created on first use).
+            A relative path or one starting with ``~`` is made absolute when the
+            component is validated (at registration), so the store means the same
+            file from any folder.
     """
 
     FLAVOR: ClassVar[str] = "sqlite"
 
     uri: str
 
+    @field_validator("uri")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("uri must not be empty")
+        if value.startswith("sqlite:"):
+            raise ValueError("give the database file's path, not a sqlite: URL")
+        return str(Path(value).expanduser().resolve())
+
+    def check_local_paths(self) -> None:
+        path = self.database_path
+        if path.is_dir():
+            raise ConfigurationError(f"The SQLite database {path} is a folder: give a file path.")
+        check_creatable(path.parent, "folder of the SQLite database")
+
     @property
     def database_path(self) -> Path:
         """The database file."""
-        return Path(self.uri).expanduser().resolve()
+        return Path(self.uri)
 
     def connection_url(self) -> str:
         path = self.database_path

@@ -52,12 +52,9 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
     """
     if path is None:
         return {}
-    import yaml
+    from cairn.config.user_input import load_yaml, read_text_file
 
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"Cannot read the run configuration {path}: {exc}") from exc
+    data = load_yaml(read_text_file(path, "run configuration"), str(path)) or {}
     if not isinstance(data, dict):
         raise ConfigurationError(f"The run configuration {path} must be a mapping.")
     unknown = sorted(set(data) - set(CONFIG_KEYS))
@@ -90,9 +87,35 @@ def import_pipeline_file(path: str | Path) -> dict[str, Pipeline]:
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
         raise ConfigurationError(f"Cannot import {path} as Python code.")
-    with importing_user_code("'cairn pipeline run'"):
-        module = exec_module(module_name, spec)
+    try:
+        with importing_user_code("'cairn pipeline run'"):
+            module = exec_module(module_name, spec)
+    except SyntaxError as exc:
+        raise PipelineDefinitionError(
+            f"{exc.filename or file}:{exc.lineno}: syntax error: {exc.msg}."
+        ) from exc
+    except SystemExit as exc:
+        raise PipelineDefinitionError(
+            f"{file} called sys.exit({exc.code!r}) while it was imported: put that code under "
+            "'if __name__ == \"__main__\":'."
+        ) from exc
+    except Exception as exc:
+        where = _user_frame(exc, file)
+        raise PipelineDefinitionError(
+            f"{where}: importing the pipeline file raised {type(exc).__name__}: {exc}"
+        ) from exc
     return {v.name: v for v in vars(module).values() if isinstance(v, Pipeline)}
+
+
+def _user_frame(exc: BaseException, file: Path) -> str:
+    """``file:line`` of the innermost traceback frame in the user's file."""
+    import traceback
+
+    where = str(file)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == str(file):
+            where = f"{frame.filename}:{frame.lineno}"
+    return where
 
 
 def choose_pipeline(pipelines: dict[str, Pipeline], name: str | None, path: str) -> Pipeline:

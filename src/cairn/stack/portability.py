@@ -76,14 +76,9 @@ def export_stack_to_file(registry: StackRegistry, name: str, path: Path) -> None
 
 def read_stack_file(path: Path) -> dict[str, Any]:
     """Read and check the shape of an exported stack file."""
-    import yaml
+    from cairn.config.user_input import load_yaml, read_text_file
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigurationError(f"Cannot read {path}: {exc}.") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path} is not valid YAML: {exc}".splitlines()[0]) from exc
+    data = load_yaml(read_text_file(path, "stack file"), str(path))
     if not isinstance(data, dict) or not isinstance(data.get("components"), dict):
         raise ConfigurationError(
             f"{path} is not a stack export: it needs a 'components' mapping "

@@ -13,7 +13,7 @@ import json
 import os
 import uuid as uuid_lib
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import UnionType
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
@@ -73,11 +73,9 @@ def parse_cli_value(raw: str) -> CliText:
     ``8080``, ``--tags='["a"]'`` a list).
     """
     if raw.startswith("@") and len(raw) > 1:
-        path = Path(raw[1:]).expanduser()
-        try:
-            raw = path.read_text(encoding="utf-8").rstrip("\n")
-        except OSError as exc:
-            raise ConfigurationError(f"Cannot read parameter file {path}: {exc}.") from exc
+        from cairn.config.user_input import read_text_file
+
+        raw = read_text_file(raw[1:], "parameter file").rstrip("\n")
     return CliText(raw)
 
 
@@ -116,10 +114,23 @@ def _coerce(cls: type[StackComponent], values: Mapping[str, Any]) -> dict[str, A
         text = field is not None and _wants_text(field.annotation)
         if isinstance(value, CliText):
             value = str(value) if text else _decode(value)
+            if (
+                isinstance(value, bool)
+                and field is not None
+                and not _accepts_bool(field.annotation)
+            ):
+                value = str(values[key])  # "true" for a number: refused by pydantic
         elif text and isinstance(value, bool | int | float):
             value = json.dumps(value)
         out[key] = value
     return out
+
+
+def _accepts_bool(annotation: Any) -> bool:
+    """Whether a field takes booleans (``bool``, ``Any``, or a union with ``bool``)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return bool(get_origin(annotation) in (Union, UnionType) and bool in get_args(annotation))
 
 
 def _decode(raw: str) -> Any:
@@ -129,13 +140,16 @@ def _decode(raw: str) -> Any:
         return raw
 
 
-def _validation_message(component: str, exc: Any) -> str:
+def _validation_message(component: str, exc: Any, valid: Iterable[str] = ()) -> str:
+    valid = [v for v in valid if v not in ("name", "uuid")]
     parts = []
     for error in exc.errors():
         loc = ".".join(str(p) for p in error.get("loc", ())) or "(config)"
         msg = error.get("msg", "invalid")
         if error.get("type") == "extra_forbidden":
             msg = "unknown parameter"
+            if valid:
+                msg += f" (valid: {', '.join(sorted(valid))})"
         elif error.get("type") == "missing":
             msg = f"missing: pass --{loc}=VALUE"
         parts.append(f"{loc}: {msg}")
@@ -229,7 +243,9 @@ class StackRegistry:
             component = cls(name=record.name, uuid=uuid_lib.UUID(record.uuid), **config)
         except ValidationError as exc:
             raise ConfigurationError(
-                _validation_message(f"{record.type.cli_name} '{record.name}'", exc)
+                _validation_message(
+                    f"{record.type.cli_name} '{record.name}'", exc, cls.model_fields
+                )
             ) from exc
         component._secrets_lookup = weakref.WeakMethod(self.secrets_manager_for)
         return component
@@ -402,7 +418,9 @@ class StackRegistry:
             component = cls(name=name, **_coerce(cls, params))
         except ValidationError as exc:
             raise ConfigurationError(
-                _validation_message(f"{type.cli_name} '{name}' (flavor {flavor})", exc)
+                _validation_message(
+                    f"{type.cli_name} '{name}' (flavor {flavor})", exc, cls.model_fields
+                )
             ) from exc
         component._secrets_lookup = weakref.WeakMethod(self.secrets_manager_for)
         return component
@@ -428,6 +446,7 @@ class StackRegistry:
                 f"A {type.cli_name} named '{name}' already exists: choose another name or "
                 f"delete it first with 'cairn {type.cli_name} delete {name}'."
             )
+        component.check_local_paths()
         moved = self._store_secrets(component, verify)
         try:
             self.store.create_component(self._record_of(component))
@@ -468,8 +487,11 @@ class StackRegistry:
         try:
             updated = cls(name=name, uuid=current.uuid, **merged)
         except ValidationError as exc:
-            raise ConfigurationError(_validation_message(f"{type.cli_name} '{name}'", exc)) from exc
+            raise ConfigurationError(
+                _validation_message(f"{type.cli_name} '{name}'", exc, cls.model_fields)
+            ) from exc
         updated._secrets_lookup = weakref.WeakMethod(self.secrets_manager_for)
+        updated.check_local_paths()
         for stack_name in self.store.stacks_using(type, name):
             self.build_stack(self.store.get_stack(stack_name), override=updated).validate()
         moved = self._store_secrets(updated, verify, previous=current)

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+import os
 from abc import ABC
 from collections.abc import Mapping
 from pathlib import Path
@@ -124,6 +125,17 @@ class StackComponent(BaseModel, ABC):
             object.__setattr__(self, "__pydantic_private__", private)
 
     # ------------------------------------------------------------------ config
+    def check_local_paths(self) -> None:
+        """Check, when the component is registered or updated, that its local paths work.
+
+        Flavors with folders or files on this machine override this (with
+        :func:`check_creatable`), so that ``/dev/null/x`` fails at registration with
+        a clear message instead of in the middle of a run. The default checks nothing.
+
+        Raises:
+            ConfigurationError: a path cannot be created or written.
+        """
+
     def config_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
         """The component's configuration (everything but ``name`` and ``uuid``) as JSON data.
 
@@ -337,6 +349,36 @@ def resolve_reference(manager: Any, reference: SecretReference, user: str) -> st
         )
     plain: str = values[reference.key].get_secret_value()
     return plain
+
+
+def check_creatable(path: Path, what: str) -> None:
+    """Check that folder ``path`` exists or can be created, and can be written.
+
+    The probe creates (and removes) only a temporary folder of its own.
+
+    Raises:
+        ConfigurationError: naming ``what``, the path and the reason.
+    """
+    import tempfile
+
+    from cairn.exceptions import ConfigurationError
+
+    existing = path
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigurationError(
+            f"The {what} {path} cannot be created: {existing} is not a folder."
+        )
+    try:
+        probe = tempfile.mkdtemp(prefix=".cairn-write-check-", dir=existing)
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The {what} {path} cannot be created or written: {existing}: {exc.strerror or exc}."
+        ) from exc
+    os.rmdir(probe)
 
 
 class StackComponentError(CairnError):

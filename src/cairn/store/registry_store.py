@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from cairn.enums import StackComponentType
 from cairn.exceptions import (
@@ -97,7 +98,29 @@ class RegistryStore(Protocol):
     def delete_flavor(self, type: StackComponentType, name: str) -> None: ...
 
 
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder`` (a read-only mount says no, even to root)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def _unreadable(path: Path, exc: BaseException) -> StoreSchemaError:
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                healthy = handle.read(16) == b"SQLite format 3\x00"
+        except OSError:
+            healthy = False
+        if healthy:  # a healthy database: never advise moving it
+            return StoreSchemaError(
+                f"The registry database {path} cannot be opened ({exc}): check that its "
+                "folder and files can be read (and written, to change anything)."
+            )
     return StoreSchemaError(
         f"The registry database {path} cannot be read ({exc}): move it aside or set "
         f"CAIRN_CONFIG_DIR to another folder."
@@ -149,16 +172,46 @@ class SQLiteRegistryStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Cannot create the folder of the registry {path}: {exc}") from exc
+        self.read_only = False
         try:
             self._conn = sqlite3.connect(str(path), timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise _unreadable(path, exc) from exc
-        _restrict_permissions(path)
-        try:
+            _restrict_permissions(path)
             self._open(upto)
+        except (sqlite3.Error, StoreSchemaError) as exc:
+            cause = exc if isinstance(exc, sqlite3.Error) else exc.__cause__
+            if not isinstance(cause, sqlite3.Error):
+                self._conn.close()
+                raise
+            if not (path.is_file() and not _writable(path.parent)):
+                raise _unreadable(path, cause) from cause
+            self._open_read_only(cause)
         except BaseException:
             self._conn.close()
             raise
+
+    def _open_read_only(self, cause: BaseException) -> None:
+        """Open a registry whose folder cannot be written: reading works, writing says why."""
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                uri = f"file:{quote(str(self.path))}?{query}"
+                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+                self._conn.execute("PRAGMA user_version").fetchone()
+                break
+            except sqlite3.Error:
+                continue
+        else:
+            raise _unreadable(self.path, cause) from cause
+        self.read_only = True
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise _too_new(self.path, version)
+        if version < SCHEMA_VERSION:
+            raise StoreError(
+                f"The registry {self.path} needs an upgrade, but its folder cannot be written: "
+                "run Cairn once where it is writable."
+            )
 
     def _open(self, upto: int) -> None:
         try:
@@ -235,6 +288,11 @@ class SQLiteRegistryStore:
         Errors of sqlite itself become :class:`StoreError`; Cairn errors raised by the
         body (duplicate name, ...) pass through after the rollback.
         """
+        if self.read_only:
+            raise StoreError(
+                f"The registry {self.path} is read-only here (its folder cannot be written): "
+                "nothing was changed; set CAIRN_CONFIG_DIR to a writable folder to make changes."
+            )
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
