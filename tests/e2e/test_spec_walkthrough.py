@@ -77,8 +77,8 @@ def test_spec_walkthrough(tmp_path: Path) -> None:
     assert flavors["custom"][1:4] == ["custom", "-", "yes"]
 
     cairn("stack", "register", "my_stack", "-o", "default", "-a", "my_store", "-m", "default")
-    listed = {r[-4]: r for r in rows(cairn("stack", "list"))[1:]}
-    assert listed["my_stack"] == ["my_stack", "default", "my_store", "default"]
+    listed = {(r[1] if r[0] == "*" else r[0]): r for r in rows(cairn("stack", "list"))[1:]}
+    assert listed["my_stack"][:4] == ["my_stack", "default", "my_store", "default"]
     assert listed["default"][0] == "*"
 
     assert "Active stack set to 'my_stack'" in cairn("stack", "set", "my_stack")
