@@ -25,6 +25,8 @@ class MemoryArtifactStore(BaseArtifactStore):
 
 class TestMemoryArtifactStoreConformance(ArtifactStoreConformance):
     ATOMIC_RENAME = False
+    STREAMS = False  # the in-memory filesystem is the memory
+    SHARED_ACROSS_PROCESSES = False
 
     def make_store(self) -> MemoryArtifactStore:
         return MemoryArtifactStore(name="mem", path=f"memory://cairn-{uuid.uuid4().hex[:8]}")

@@ -1,4 +1,4 @@
-"""The metadata store contract on PostgreSQL and MariaDB: only the connection URL differs.
+"""The metadata store contract on PostgreSQL and MariaDB (the ``postgresql`` and ``mysql`` flavors).
 
 Each test runs in a fresh database, dropped afterwards. Skipped when the server
 is not reachable (failed instead when CAIRN_REQUIRE_SERVERS=1).
@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib.util
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
@@ -37,15 +37,15 @@ SERVERS = {
 }
 
 
-class URLMetadataStore(SQLMetadataStore):
-    """A SQL metadata store reached by a plain SQLAlchemy URL."""
+def flavor_store(kind: str, database: str, name: str = "server") -> SQLMetadataStore:
+    """The real flavor (``postgresql`` or ``mysql``) on this machine's server."""
+    if kind == "postgresql":
+        from cairn.integrations.postgresql.metadata_store import PostgreSQLMetadataStore
 
-    FLAVOR: ClassVar[str] = "test_sql_url"
+        return PostgreSQLMetadataStore(name=name, database=database)
+    from cairn.integrations.mysql.metadata_store import MySQLMetadataStore
 
-    url: str
-
-    def connection_url(self) -> str:
-        return self.url
+    return MySQLMetadataStore(name=name, database=database)
 
 
 def _admin_engine(kind: str) -> sa.Engine:
@@ -54,39 +54,47 @@ def _admin_engine(kind: str) -> sa.Engine:
     return sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
 
 
-@pytest.fixture(params=sorted(SERVERS))
-def store(request: pytest.FixtureRequest) -> Iterator[URLMetadataStore]:
-    kind = request.param
-    name, port, base = SERVERS[kind]
+@contextmanager
+def temporary_database(kind: str) -> Iterator[str]:
+    """A fresh database on the server ``kind``, dropped afterwards."""
+    name, port, _ = SERVERS[kind]
     require_server(name, port)
     database = f"cairn_test_{uuid.uuid4().hex[:12]}"
     admin = _admin_engine(kind)
     with admin.connect() as conn:
         conn.exec_driver_sql(f"CREATE DATABASE {database}")
-    url = f"{base}/{database}"
     try:
-        yield URLMetadataStore(name="server", url=url)
+        yield database
     finally:
-        dispose_engine(url)
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE {database}")
         admin.dispose()
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def store(request: pytest.FixtureRequest) -> Iterator[SQLMetadataStore]:
+    with temporary_database(request.param) as database:
+        store = flavor_store(request.param, database)
+        try:
+            yield store
+        finally:
+            dispose_engine(store.connection_url())
 
 
 @pytest.mark.server
 class TestServerContract(MetadataStoreContract):
     """Every method of the metadata store API on PostgreSQL and MariaDB."""
 
-    def test_times_keep_sub_second_precision(self, store: URLMetadataStore) -> None:
+    def test_times_keep_sub_second_precision(self, store: SQLMetadataStore) -> None:
         run = make_run(store)
         updated = store.update_run_status(run.id, "completed")  # type: ignore[arg-type]
         assert updated.finished is not None and updated.started is not None
         assert updated.finished - run.created < 60 and run.created % 1 != 0.0
 
-    def test_concurrent_first_connections_migrate_once(self, store: URLMetadataStore) -> None:
+    def test_concurrent_first_connections_migrate_once(self, store: SQLMetadataStore) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        stores = [URLMetadataStore(name=f"s{i}", url=store.url) for i in range(4)]
+        stores = [type(store)(name=f"s{i}", database=store.database) for i in range(4)]  # type: ignore[attr-defined]
         with ThreadPoolExecutor(4) as pool:
             counts = list(pool.map(lambda s: s.count_runs(), stores))
         assert counts == [0, 0, 0, 0]

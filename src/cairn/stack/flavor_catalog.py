@@ -90,6 +90,15 @@ INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
     CatalogEntry(_T.FEATURE_STORE, "feast",
                  "cairn.integrations.feast.feature_store:FeastFeatureStore",
                  "feast", ("feast",), "A Feast repository: file offline, SQLite or Redis online."),
+    CatalogEntry(_T.ARTIFACT_STORE, "s3",
+                 "cairn.integrations.s3.artifact_store:S3ArtifactStore",
+                 "s3", ("s3fs",), "Artifacts in an S3 or S3-compatible bucket (s3fs)."),
+    CatalogEntry(_T.METADATA_STORE, "postgresql",
+                 "cairn.integrations.postgresql.metadata_store:PostgreSQLMetadataStore",
+                 "postgresql", ("psycopg",), "Run metadata in a PostgreSQL database."),
+    CatalogEntry(_T.METADATA_STORE, "mysql",
+                 "cairn.integrations.mysql.metadata_store:MySQLMetadataStore",
+                 "mysql", ("pymysql",), "Run metadata in a MySQL or MariaDB database."),
 )  # fmt: skip
 
 

@@ -17,9 +17,20 @@ class ArtifactStoreConformance(StackComponentConformance):
     store's ``path`` (``self.root``) and removes it afterwards. Set
     ``ATOMIC_RENAME = False`` for stores whose rename is copy-and-delete (object
     stores); the test that a reader never sees a half-replaced file is skipped.
+
+    Other switches: ``TRANSACTIONAL_WRITES`` (a file whose ``with`` block fails
+    never appears: object stores), ``STREAMS`` (large files are written and read
+    without holding them in memory: false for an in-memory filesystem) and
+    ``SHARED_ACROSS_PROCESSES`` (another process sees the same files: false for
+    an in-memory filesystem). ``LARGE_FILE_SIZE`` is the size of the large-file
+    tests, in bytes.
     """
 
     ATOMIC_RENAME: bool = True
+    TRANSACTIONAL_WRITES: bool = False
+    STREAMS: bool = True
+    SHARED_ACROSS_PROCESSES: bool = True
+    LARGE_FILE_SIZE: int = 96 * 1024 * 1024
 
     def make_store(self) -> Any:
         """Return a configured artifact store of the flavor under test."""
@@ -216,3 +227,159 @@ class ArtifactStoreConformance(StackComponentConformance):
         from cairn.artifact_stores.base_artifact_store import check_scheme
 
         assert check_scheme(self.store.path, self.store.SUPPORTED_SCHEMES) == self.store.path
+
+    # ------------------------------------------------------------ large files
+    def test_large_file_round_trip_streams(self) -> None:
+        """A large buffer written in one call and read with ``readinto`` is never
+        held a second time in memory (peak Python allocations < half its size)."""
+        import hashlib
+        import os
+        import tracemalloc
+
+        size = self.LARGE_FILE_SIZE
+        data = os.urandom(size)
+        path = self.p("large.bin")
+        tracemalloc.start()
+        try:
+            with self.store.open(path, "wb") as f:
+                f.write(memoryview(data))
+            _, write_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert self.store.size(path) == size
+        expected = hashlib.sha256(data).hexdigest()
+        del data
+        into = bytearray(size)
+        tracemalloc.start()
+        try:
+            with self.store.open(path, "rb") as f:
+                got = f.readinto(into)
+            _, read_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert got == size
+        assert hashlib.sha256(into).hexdigest() == expected
+        if self.STREAMS:
+            assert write_peak < size // 2, f"writing held {write_peak} bytes for {size}"
+            assert read_peak < size // 2, f"reading held {read_peak} bytes for {size}"
+
+    def test_large_file_read_in_chunks(self) -> None:
+        import hashlib
+        import os
+
+        data = os.urandom(self.LARGE_FILE_SIZE // 4 + 12345)
+        self.write(self.p("chunks.bin"), data)
+        digest = hashlib.sha256()
+        with self.store.open(self.p("chunks.bin"), "rb") as f:
+            while chunk := f.read(1024 * 1024 + 7):
+                digest.update(chunk)
+        assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+
+    # ------------------------------------------------------------ commit point
+    def test_failed_write_block_never_looks_complete(self) -> None:
+        """On transactional stores a ``with`` block that fails leaves no file."""
+        if not self.TRANSACTIONAL_WRITES:
+            return
+        import os
+
+        path = self.p("failed.bin")
+        try:
+            with self.store.open(path, "wb") as f:
+                f.write(os.urandom(self.LARGE_FILE_SIZE // 4))
+                raise RuntimeError("interrupted")
+        except RuntimeError:
+            pass
+        assert not self.store.exists(path)
+        try:
+            with self.store.open(self.p("failed.txt"), "w") as t:
+                t.write("half")
+                raise RuntimeError("interrupted")
+        except RuntimeError:
+            pass
+        assert not self.store.exists(self.p("failed.txt"))
+
+    def test_failed_artifact_write_leaves_nothing(self) -> None:
+        from cairn.exceptions import MaterializerError
+        from cairn.materializers.artifact_io import write_artifact
+        from cairn.testing._artifact_store_checks import FailingMaterializer
+
+        uri = self.p("artifacts", "out")
+        with expect_error(MaterializerError):
+            write_artifact(self.store, uri, FailingMaterializer, b"payload")
+        assert not self.store.exists(uri)
+        parent = self.p("artifacts")
+        left = self.store.listdir(parent) if self.store.exists(parent) else []
+        assert left == [], left
+
+    def test_interrupted_artifact_write_never_looks_complete(self) -> None:
+        """A process killed while saving an artifact leaves nothing at its URI."""
+        if not self.SHARED_ACROSS_PROCESSES:
+            return
+        uri = self.p("artifacts", "killed")
+        done = self._in_child(
+            "from cairn.testing._artifact_store_checks import write_interrupted\n"
+            "write_interrupted(store, args[0], args[1])\n",
+            uri,
+            self.LARGE_FILE_SIZE // 2,
+        )
+        assert done.returncode == 3, done.stderr
+        assert not self.store.exists(uri)
+        if self.TRANSACTIONAL_WRITES:  # the half-written file was never committed
+            names = [p.rsplit("/", 1)[-1] for p in self._files_under(self.p("artifacts"))]
+            assert "data.bin" not in names, names
+
+    def _files_under(self, folder: str) -> list[str]:
+        if not self.store.exists(folder):
+            return []
+        return [f"{root}/{name}" for root, _, files in self.store.walk(folder) for name in files]
+
+    def _in_child(self, code: str, *args: Any) -> Any:
+        """Run ``code`` in a new Python process with ``store`` and ``args`` defined."""
+        import subprocess
+        import sys
+
+        import cloudpickle
+
+        prelude = (
+            "import sys, cloudpickle\nstore, args = cloudpickle.loads(sys.stdin.buffer.read())\n"
+        )
+        payload = cloudpickle.dumps((self.store, list(args)))
+        return subprocess.run(
+            [sys.executable, "-c", prelude + code],
+            input=payload,
+            capture_output=True,
+            timeout=300,
+        )
+
+    # ------------------------------------------------------------ pipelines
+    def test_pipeline_artifacts_are_read_back_by_another_process(self) -> None:
+        """A pipeline on a stack with this store; a second process loads its outputs."""
+        if not self.SHARED_ACROSS_PROCESSES:
+            return
+        import json
+        import os
+        import subprocess
+        import sys
+
+        from cairn.testing._artifact_store_checks import (
+            READ_BACK,
+            conformance_numbers,
+            use_store_in_a_stack,
+        )
+
+        stack = use_store_in_a_stack(self.store, self.root)
+        run = conformance_numbers(n=100).run(run_name=f"conformance-{uuid.uuid4().hex[:8]}")
+        assert str(run.status) == "completed"
+        env = {**os.environ, "CAIRN_ACTIVE_STACK": stack}
+        done = subprocess.run(
+            [sys.executable, "-c", READ_BACK, run.name],
+            capture_output=True, text=True, timeout=300, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        seen = json.loads(done.stdout.strip().splitlines()[-1])
+        assert seen["status"] == "completed"
+        uri, value = seen["outputs"]["total"]["output"]
+        assert value == sum(i * i for i in range(100))
+        assert uri.startswith(self.root.rstrip("/") + "/")
+        uri, numbers = seen["outputs"]["make_numbers"]["output"]
+        assert numbers == [i * i for i in range(100)] and self.store.exists(uri)

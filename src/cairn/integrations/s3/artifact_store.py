@@ -1,0 +1,64 @@
+"""The ``s3`` artifact store flavor: artifacts in an S3 (or S3-compatible) bucket."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import Field, SecretStr
+
+from cairn.artifact_stores.object_artifact_store import ObjectArtifactStore, reveal
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+
+class S3ArtifactStore(ObjectArtifactStore):
+    """Artifact store in an S3 bucket, through s3fs.
+
+    Attributes:
+        path: ``s3://bucket`` or ``s3://bucket/prefix``.
+        endpoint_url: an S3-compatible server (MinIO, Ceph, R2, a local emulator);
+            empty for AWS.
+        key: access key id (a secret); empty = the usual AWS credential chain.
+        secret: secret access key (a secret).
+        token: session token of temporary credentials (a secret).
+        client_kwargs: extra arguments of the botocore client (e.g. ``verify``).
+        config_kwargs: extra ``botocore.config.Config`` arguments (retries, ...).
+        s3_additional_kwargs: extra arguments of every S3 call (e.g.
+            ``ServerSideEncryption``).
+        max_concurrency: parts uploaded or downloaded in parallel by s3fs's
+            transfers.
+    """
+
+    FLAVOR: ClassVar[str] = "s3"
+    SUPPORTED_SCHEMES: ClassVar[set[str]] = {"s3://"}
+
+    endpoint_url: str | None = None
+    key: SecretStr | None = None
+    secret: SecretStr | None = None
+    token: SecretStr | None = None
+    client_kwargs: dict[str, Any] = Field(default_factory=dict)
+    config_kwargs: dict[str, Any] = Field(default_factory=dict)
+    s3_additional_kwargs: dict[str, Any] = Field(default_factory=dict)
+    max_concurrency: int = Field(default=8, ge=1)
+
+    @property
+    def requirements(self) -> set[str]:
+        """s3fs is needed wherever steps run."""
+        return {"s3fs>=2024.3"}
+
+    def _make_filesystem(self) -> AbstractFileSystem:
+        from cairn.integrations.s3._filesystem import make_s3_filesystem
+
+        client_kwargs = dict(self.client_kwargs)
+        if self.endpoint_url:
+            client_kwargs.setdefault("endpoint_url", self.endpoint_url)
+        return make_s3_filesystem(
+            key=reveal(self.key),
+            secret=reveal(self.secret),
+            token=reveal(self.token),
+            client_kwargs=client_kwargs,
+            config_kwargs=dict(self.config_kwargs),
+            s3_additional_kwargs=dict(self.s3_additional_kwargs),
+            max_concurrency=self.max_concurrency,
+        )
