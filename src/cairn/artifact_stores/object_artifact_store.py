@@ -15,8 +15,9 @@ so that flavors only say how to build their fsspec filesystem:
   ``readinto`` fills the caller's buffer part by part, so the data is never
   held twice in memory.
 
-Credentials are secret fields of the flavors; :func:`reveal` is the one place
-that turns such a field into the plain value handed to the client library.
+Credentials are secret fields of the flavors (plain values or ``{{name.key}}``
+references), resolved with :meth:`StackComponent.resolve_secret` only when the
+filesystem is built, and handed straight to the client library.
 """
 
 from __future__ import annotations
@@ -24,20 +25,10 @@ from __future__ import annotations
 import io
 from typing import IO, Any, ClassVar
 
-from pydantic import SecretStr
-
 from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
 
 #: Bytes handed to the upload or asked of the download per call (one part).
 STREAM_CHUNK = 8 * 1024 * 1024
-
-
-def reveal(value: SecretStr | str | None) -> str | None:
-    """The plain value of a credential field (the one place secrets are resolved)."""
-    if value is None:
-        return None
-    plain = value.get_secret_value() if isinstance(value, SecretStr) else value
-    return plain or None
 
 
 class StreamingWriter(io.RawIOBase):

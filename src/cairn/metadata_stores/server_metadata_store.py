@@ -20,13 +20,6 @@ from cairn.exceptions import StoreError
 from cairn.metadata_stores.sql_metadata_store import SQLMetadataStore
 
 
-def reveal(value: SecretStr | None) -> str | None:
-    """The plain password handed to the driver (the one place it is resolved)."""
-    if value is None:
-        return None
-    return value.get_secret_value() or None
-
-
 class ServerMetadataStore(SQLMetadataStore):
     """Metadata in a database on a server.
 
@@ -35,7 +28,8 @@ class ServerMetadataStore(SQLMetadataStore):
         port: its TCP port (default: the flavor's).
         database: the database (it must exist; Cairn creates its tables).
         username: the user to connect as.
-        password: the user's password (a secret; empty for trust or peer auth).
+        password: the user's password (a secret or a ``{{name.key}}`` reference;
+            empty for trust or peer auth).
         ssl_mode: the driver's SSL mode (``require``, ``verify-full``, ... for
             PostgreSQL; ``required``, ``verify_identity``... for MySQL).
         ssl_ca: CA certificate file the server's certificate is checked against.
@@ -75,7 +69,7 @@ class ServerMetadataStore(SQLMetadataStore):
         return sa.URL.create(
             self.DRIVER,
             username=self.username,
-            password=reveal(self.password),
+            password=self.resolve_secret(self.password) or None,
             host=self.host,
             port=self.port or self.DEFAULT_PORT,
             database=self.database,
@@ -98,9 +92,10 @@ class ServerMetadataStore(SQLMetadataStore):
         return rendered
 
     def connection_key(self) -> object:
-        return (self.DRIVER, self.host, self.port, self.database, self.username,
-                reveal(self.password), self.ssl_mode, self.ssl_ca, self.ssl_cert,
-                self.ssl_key, self.connect_timeout)  # fmt: skip
+        raw_password = self.password.get_secret_value() if self.password else None
+        return (self.DRIVER, self.host, self.port, self.database, self.username, raw_password,
+                self.ssl_mode, self.ssl_ca, self.ssl_cert, self.ssl_key,
+                self.connect_timeout)  # fmt: skip
 
     @property
     def address(self) -> str:

@@ -99,8 +99,8 @@ def use_store_in_a_stack(store: Any, path: str) -> str:
     """Register ``store`` (rooted at ``path``) in a new active stack; return its name.
 
     A flavor that is not known to the registry (a test's own class) is registered
-    as a custom flavor first. The stack uses the default orchestrator and
-    metadata store.
+    as a custom flavor first. The other components are those of the active stack
+    (its secrets manager keeps the store's credentials).
     """
     from cairn.enums import StackComponentType as T
     from cairn.stack import StackRegistry
@@ -116,6 +116,7 @@ def use_store_in_a_stack(store: Any, path: str) -> str:
     name = f"conformance-{store.FLAVOR}-{os.urandom(4).hex()}"
     config = {**store.config_dict(reveal_secrets=True), "path": path}
     registry.register_component(T.ARTIFACT_STORE, name, store.FLAVOR, config)
-    components = {T.ORCHESTRATOR: "default", T.ARTIFACT_STORE: name, T.METADATA_STORE: "default"}
+    components = dict(registry.store.get_stack(registry.active_stack_name()).components)
+    components.update({T.ARTIFACT_STORE: name})
     registry.register_stack(name, components, activate=True)
     return name

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, SecretStr
 
-from cairn.artifact_stores.object_artifact_store import ObjectArtifactStore, reveal
+from cairn.artifact_stores.object_artifact_store import ObjectArtifactStore
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -19,7 +19,8 @@ class S3ArtifactStore(ObjectArtifactStore):
         path: ``s3://bucket`` or ``s3://bucket/prefix``.
         endpoint_url: an S3-compatible server (MinIO, Ceph, R2, a local emulator);
             empty for AWS.
-        key: access key id (a secret); empty = the usual AWS credential chain.
+        key: access key id (a secret or a ``{{name.key}}`` reference); empty = the
+            usual AWS credential chain.
         secret: secret access key (a secret).
         token: session token of temporary credentials (a secret).
         client_kwargs: extra arguments of the botocore client (e.g. ``verify``).
@@ -54,9 +55,9 @@ class S3ArtifactStore(ObjectArtifactStore):
         if self.endpoint_url:
             client_kwargs.setdefault("endpoint_url", self.endpoint_url)
         return make_s3_filesystem(
-            key=reveal(self.key),
-            secret=reveal(self.secret),
-            token=reveal(self.token),
+            key=self.resolve_secret(self.key) or None,
+            secret=self.resolve_secret(self.secret) or None,
+            token=self.resolve_secret(self.token) or None,
             client_kwargs=client_kwargs,
             config_kwargs=dict(self.config_kwargs),
             s3_additional_kwargs=dict(self.s3_additional_kwargs),
