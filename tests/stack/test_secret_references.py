@@ -239,3 +239,18 @@ def test_plain_values_of_old_registries_move_once(isolated_config: Path, make_mo
     assert StackRegistry().notices == []
     for file in isolated_config.glob("registry.db*"):
         assert VALUE.encode() not in file.read_bytes(), file
+
+
+def test_migration_keeps_a_stack_s_own_secrets_manager(tmp_path: Path) -> None:
+    import uuid
+
+    path = tmp_path / "old.db"
+    with SQLiteRegistryStore(path, tmp_path / "ls", upto=2) as old:
+        old.create_component(ComponentRecord(str(uuid.uuid4()), T.SECRETS_MANAGER, "env", "ci"))
+        old.update_stack("default", {T.SECRETS_MANAGER: "ci"})
+        old.create_component(ComponentRecord(str(uuid.uuid4()), T.SECRETS_MANAGER, "env",
+                                             "default"))  # fmt: skip
+    with SQLiteRegistryStore(path, tmp_path / "ls") as store:
+        assert store.get_stack("default").components[T.SECRETS_MANAGER] == "ci"
+        assert store.get_component(T.SECRETS_MANAGER, "default").flavor == "env"
+        assert len(store.list_components(T.SECRETS_MANAGER)) == 2
