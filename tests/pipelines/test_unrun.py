@@ -46,3 +46,14 @@ def test_run_and_compile_forget_the_pipeline() -> None:
     assert ("p", "f.py:1") in unrun.pending()
     unrun.used(token)
     assert ("p", "f.py:1") not in unrun.pending()
+
+
+def test_a_step_process_reports_nothing(tmp_path: Path) -> None:
+    script = tmp_path / "step_process.py"
+    script.write_text(
+        textwrap.dedent(SCRIPT) + "\nfrom cairn.pipelines import unrun\nunrun.disable()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "never run" not in result.stderr

@@ -77,8 +77,10 @@ def run_step(run_id: str, step_name: str, stack_name: str | None = None) -> None
     from cairn.exceptions import CairnError
     from cairn.execution.pipeline_runner import finish_run_if_done, load_deployment
     from cairn.execution.step_runner import StepRunner
+    from cairn.pipelines import unrun
     from cairn.stack.registry import StackRegistry
 
+    unrun.disable()  # pipelines the user's module configures are run by its own process
     stack = StackRegistry().get_stack(stack_name)
     deployment = load_deployment(stack.artifact_store, run_id)
     store = stack.metadata_store

@@ -17,6 +17,7 @@ _PENDING: dict[int, tuple[str, str]] = {}
 _LOCK = threading.Lock()
 _COUNTER = itertools.count(1)
 _REGISTERED = False
+_DISABLED = False
 
 
 def configured(name: str, location: str) -> int:
@@ -51,9 +52,16 @@ def message(name: str, location: str) -> str:
     )
 
 
+def disable() -> None:
+    """Report nothing in this process (step processes import the user's module, which may
+    configure pipelines that the orchestrating process runs)."""
+    global _DISABLED
+    _DISABLED = True
+
+
 def report() -> None:
     """Print one line per configured pipeline that was never run (at exit)."""
-    for name, location in pending():
+    for name, location in [] if _DISABLED else pending():
         print(message(name, location), file=sys.stderr)
     with _LOCK:
         _PENDING.clear()
