@@ -23,6 +23,8 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     monkeypatch.setenv("RAY_TMPDIR", str(tmp_path / "ray"))
+    # never the developer's OS keyring (tests that need one install an in-memory backend)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     for var in ("CAIRN_ACTIVE_STACK", "CAIRN_REPOSITORY_PATH"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(work)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,73 @@ def test_two_managers_share_nothing(tmp_path: Path) -> None:
     one, two = LocalSecretsManager(name="one"), LocalSecretsManager(name="two")
     one.register_secret("s", {"k": "1"})
     assert two.list_secrets() == [] and one.key_path != two.key_path
+
+
+class _MemoryKeyring:
+    """An in-memory keyring backend (tests never touch the developer's OS keyring)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.entries.get((service, user))
+
+    def set_password(self, service: str, user: str, password: str) -> None:
+        self.entries[(service, user)] = password
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[_MemoryKeyring]:
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+    from keyring.backends import fail
+
+    class Backend(_MemoryKeyring, KeyringBackend):  # type: ignore[misc]
+        def delete_password(self, service: str, user: str) -> None:
+            self.entries.pop((service, user), None)
+
+    backend = Backend()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(fail.Keyring())
+
+
+def test_the_key_goes_to_the_os_keyring_when_one_is_present(
+    memory_keyring: _MemoryKeyring, isolated_config: Path
+) -> None:
+    manager = LocalSecretsManager(name="k")
+    manager.register_secret("db", {"password": VALUE})
+    assert list(memory_keyring.entries) == [("cairn", f"local-secrets-manager-{manager.uuid}")]
+    assert not manager.key_path.exists()
+    assert "OS keyring" in manager.key_location
+    again = LocalSecretsManager(name="k", uuid=manager.uuid)
+    assert again.get_secret("db")["password"].get_secret_value() == VALUE
+    key = next(iter(memory_keyring.entries.values()))
+    for path in isolated_config.rglob("*"):
+        if path.is_file():
+            assert VALUE.encode() not in path.read_bytes()
+            assert key.encode() not in path.read_bytes()
+    memory_keyring.entries.clear()  # the keyring lost it: the data file alone reveals nothing
+    with pytest.raises(StoreError, match=r"OS keyring.*is missing"):
+        again.get_secret("db")
+
+
+def test_an_existing_key_file_wins_over_the_keyring(
+    tmp_path: Path, memory_keyring: _MemoryKeyring
+) -> None:
+    file_first = LocalSecretsManager(name="f")
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    file_first.register_secret("s", {"k": "v"})  # no keyring yet: a key file
+    keyring.set_keyring(memory_keyring)  # type: ignore[arg-type]
+    assert file_first.key_path.is_file() and memory_keyring.entries == {}
+    assert file_first.get_secret("s")["k"].get_secret_value() == "v"
+    explicit = _manager(tmp_path)
+    explicit.register_secret("s", {"k": "v"})
+    assert memory_keyring.entries == {} and explicit.key_path.is_file()

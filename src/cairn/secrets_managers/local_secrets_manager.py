@@ -3,9 +3,10 @@
 Each secret is one file ``<path>/<name>.secret`` holding a Fernet token
 (``cryptography``: AES-128-CBC with an HMAC-SHA256, so a changed file is
 refused, not misread) of its name, schema and values. The key is kept apart
-from the data, in its own file under the config folder
-(``$CAIRN_CONFIG_DIR/keys/<manager uuid>.key``) unless ``key_file`` says
-otherwise. Key and secret files are created readable by their owner only
+from the data: in the OS keyring (through the ``keyring`` package) when one is
+present and no key file exists yet, else in its own file under the config
+folder (``$CAIRN_CONFIG_DIR/keys/<manager uuid>.key``); ``key_file`` forces a
+file of your choice. Key and secret files are created readable by their owner only
 (0600), their folders 0700. A copied data folder without the key reveals
 nothing but the names of the secrets.
 """
@@ -17,7 +18,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cairn.config import config_dir
 from cairn.exceptions import ConfigurationError, EntityExistsError, StoreError
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
 _SUFFIX = ".secret"
+KEYRING_SERVICE = "cairn"
 
 
 class LocalSecretsManager(BaseSecretsManager):
@@ -34,7 +36,8 @@ class LocalSecretsManager(BaseSecretsManager):
 
     Attributes:
         path: folder of the secret files (default: the component's local folder).
-        key_file: the encryption key (default: ``$CAIRN_CONFIG_DIR/keys/<uuid>.key``).
+        key_file: the encryption key file (default: the OS keyring when one is present,
+            else ``$CAIRN_CONFIG_DIR/keys/<uuid>.key``).
     """
 
     FLAVOR: ClassVar[str] = "local"
@@ -55,6 +58,24 @@ class LocalSecretsManager(BaseSecretsManager):
             return Path(self.key_file).expanduser()
         return config_dir() / "keys" / f"{self.uuid}.key"
 
+    @property
+    def keyring_user(self) -> str:
+        """The entry of the key in the OS keyring (service ``cairn``)."""
+        return f"local-secrets-manager-{self.uuid}"
+
+    def _key_in_keyring(self) -> Any | None:
+        """The keyring holding (or to hold) the key; ``None`` when the key is a file."""
+        if self.key_file or self.key_path.is_file():
+            return None
+        return os_keyring()
+
+    @property
+    def key_location(self) -> str:
+        """Where the key is (for messages)."""
+        if self._key_in_keyring() is not None:
+            return f"the OS keyring ({KEYRING_SERVICE}/{self.keyring_user})"
+        return str(self.key_path)
+
     def _file(self, name: str) -> Path:
         return self.secrets_dir / f"{name}{_SUFFIX}"
 
@@ -62,6 +83,9 @@ class LocalSecretsManager(BaseSecretsManager):
         """The cipher; ``None`` when there is no key and ``create`` is false."""
         from cryptography.fernet import Fernet
 
+        ring = self._key_in_keyring()
+        if ring is not None:
+            return self._keyring_fernet(ring, create)
         path = self.key_path
         if not path.is_file():
             if not create:
@@ -75,6 +99,27 @@ class LocalSecretsManager(BaseSecretsManager):
             raise StoreError(
                 f"Cannot read the key {path} of secrets manager '{self.name}': {exc}."
             ) from None
+
+    def _keyring_fernet(self, ring: Any, create: bool) -> Fernet | None:
+        from cryptography.fernet import Fernet
+
+        try:
+            key = ring.get_password(KEYRING_SERVICE, self.keyring_user)
+            if key is None and create:
+                ring.set_password(KEYRING_SERVICE, self.keyring_user,
+                                  Fernet.generate_key().decode())  # fmt: skip
+                key = ring.get_password(KEYRING_SERVICE, self.keyring_user)
+        except Exception as exc:  # keyring backends raise their own errors
+            raise StoreError(
+                f"Cannot use the OS keyring for the key of secrets manager '{self.name}': "
+                f"{type(exc).__name__}. Set key_file to keep the key in a file instead."
+            ) from None
+        if key is None:
+            return None
+        try:
+            return Fernet(key.encode())
+        except ValueError:
+            raise StoreError(f"The key of secrets manager '{self.name}' is damaged.") from None
 
     # ------------------------------------------------------------ primitives
     def _load(self, name: str) -> tuple[str, dict[str, str]] | None:
@@ -90,14 +135,15 @@ class LocalSecretsManager(BaseSecretsManager):
         fernet = self._fernet(create=False)
         if fernet is None:
             raise StoreError(
-                f"The key of secrets manager '{self.name}' ({self.key_path}) is missing: its "
+                f"The key of secrets manager '{self.name}' ({self.key_location}) is missing: its "
                 f"secrets cannot be decrypted. Restore the key file, or delete the secrets."
             )
         try:
             data = json.loads(fernet.decrypt(token))
         except (InvalidToken, ValueError):
             raise StoreError(
-                f"Secret '{name}' ({file}) cannot be decrypted with the key {self.key_path}: "
+                f"Secret '{name}' ({file}) cannot be decrypted with the key in "
+                f"{self.key_location}: "
                 f"it was changed or made with another key."
             ) from None
         if data.get("name") != name:  # a file renamed or copied over another one
@@ -132,6 +178,22 @@ class LocalSecretsManager(BaseSecretsManager):
         except FileNotFoundError:
             return False
         return True
+
+
+def os_keyring() -> Any | None:
+    """The OS keyring, when the ``keyring`` package and a usable backend are present."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration: fall back to the key file
+        return None
+    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
+        return None
+    return backend
 
 
 def _private_dir(path: Path) -> None:
