@@ -16,6 +16,7 @@ import pytest
 
 from cairn.alerters.email_alerter import EmailAlerter
 from cairn.exceptions import IllegalOperationError
+from cairn.testing import AlerterConformance
 
 pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller
@@ -158,3 +159,22 @@ def test_ask_is_not_supported() -> None:
     alerter = EmailAlerter(name="m", smtp_host="h", sender="a@b.c", recipients=["d@e.f"])
     with pytest.raises(IllegalOperationError, match="email alerter 'm' cannot ask"):
         alerter.ask("deploy?")
+
+
+class TestEmailAlerterConformance(AlerterConformance):
+    @pytest.fixture(autouse=True)
+    def _server(self, smtp_server: StartServer) -> None:
+        self.inbox, self.port = smtp_server()
+
+    def _alerter(self, port: int) -> EmailAlerter:
+        return EmailAlerter(name="mail", smtp_host="127.0.0.1", smtp_port=port, security="none",
+                            sender="cairn@example.org", recipients=["t@example.org"])  # fmt: skip
+
+    def make_alerter(self) -> EmailAlerter:
+        return self._alerter(self.port)
+
+    def received(self) -> list[str]:
+        return [m.get_payload(decode=True).decode() for _, m in self.inbox.messages]
+
+    def make_unreachable_alerter(self) -> EmailAlerter:
+        return self._alerter(_free_port())

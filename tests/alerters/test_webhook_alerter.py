@@ -18,6 +18,7 @@ from cairn.enums import ExecutionStatus, StackComponentType
 from cairn.exceptions import IllegalOperationError, PipelineRunFailedError
 from cairn.stack import StackRegistry
 from cairn.steps.alerter_steps import alerter_post_step
+from cairn.testing import AlerterConformance
 
 SECRET = "s3cr3t-key"
 
@@ -188,3 +189,18 @@ def test_notify_on_failure_posts_once(receiver: Receiver) -> None:
     from cairn.client import Client
 
     assert Client().get_run("boom").status == ExecutionStatus.FAILED
+
+
+class TestWebhookAlerterConformance(AlerterConformance):
+    @pytest.fixture(autouse=True)
+    def _receiver(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+
+    def make_alerter(self) -> WebhookAlerter:
+        return WebhookAlerter(name="hook", url=self.receiver.url, secret=SECRET)
+
+    def received(self) -> list[str]:
+        return [json.loads(r["body"])["text"] for r in self.receiver.requests]
+
+    def make_unreachable_alerter(self) -> WebhookAlerter:
+        return WebhookAlerter(name="hook", url="http://127.0.0.1:9/hook", retries=0)

@@ -11,6 +11,7 @@ collects it, and implement its factory method::
             return LocalArtifactStore(name="conformance", path=self.temporary_directory())
 
 Suites: :class:`StackComponentConformance` (any flavor),
+:class:`AlerterConformance` (an alerter against a receiver the test runs),
 :class:`ArtifactStoreConformance` (the artifact store file API),
 :class:`RegistryStoreConformance` (a registry store backend) and
 :class:`SecretsManagerConformance` (a writable secrets manager).
@@ -22,12 +23,14 @@ pytest; running them needs pytest (or any runner that honours those hooks).
 
 from __future__ import annotations
 
+from cairn.testing.alerter_conformance import AlerterConformance
 from cairn.testing.artifact_store_conformance import ArtifactStoreConformance
 from cairn.testing.registry_store_conformance import RegistryStoreConformance
 from cairn.testing.secrets_manager_conformance import SecretsManagerConformance
 from cairn.testing.stack_component_conformance import StackComponentConformance
 
 __all__ = [
+    "AlerterConformance",
     "ArtifactStoreConformance",
     "RegistryStoreConformance",
     "SecretsManagerConformance",

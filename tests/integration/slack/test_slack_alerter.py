@@ -19,6 +19,7 @@ from cairn.enums import StackComponentType
 from cairn.integrations.slack.alerter import SlackAlerter
 from cairn.stack import StackRegistry
 from cairn.steps.alerter_steps import alerter_ask_step
+from cairn.testing import AlerterConformance
 from cairn.testing.stack_component_conformance import StackComponentConformance
 
 pytestmark = pytest.mark.integration
@@ -203,3 +204,28 @@ def test_alerter_ask_step_in_a_pipeline(slack: FakeSlack) -> None:
 class TestSlackAlerterConformance(StackComponentConformance):
     def make_component(self) -> Any:
         return SlackAlerter(name="s", slack_token=TOKEN, slack_channel_id=CHANNEL)
+
+
+class TestSlackAlerterBehaviourConformance(AlerterConformance):
+    CAN_ASK = True
+
+    @pytest.fixture(autouse=True)
+    def _server(self, slack: FakeSlack) -> None:
+        self.slack = slack
+
+    def make_alerter(self) -> SlackAlerter:
+        return _alerter(self.slack)
+
+    def received(self) -> list[str]:
+        return [str(body["text"]) for body in self.slack.posted]
+
+    def make_unreachable_alerter(self) -> SlackAlerter:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        return _alerter(self.slack, base_url=f"http://127.0.0.1:{port}/api/")
+
+    def answer_next_question(self, text: str) -> None:
+        self.slack.answers = [{"type": "message", "text": text, "user": "U_ERIN", "ts": "2.0"}]
