@@ -226,12 +226,17 @@ def test_up_and_down(stack_with_alerter: str) -> None:
     out = invoke("stack", "up").stdout
     assert "alerter 'bell': provisioned, resumed (running)" in out
     assert "orchestrator 'default': already up (running)" in out
-    assert "All 4 component(s) up." in out
+    assert "2 of 4 component(s) up; the others had nothing to change." in out
+    assert "Nothing to change" in invoke("stack", "up").stdout
     out = invoke("stack", "down").stdout
-    assert out.splitlines()[0] == "alerter 'bell': suspended"
+    assert out.splitlines() == [
+        "alerter 'bell': suspended",
+        "1 of 4 component(s) suspended; the others had nothing to change.",
+    ]
     out = invoke("stack", "down", "--force").stdout
     assert "alerter 'bell': deprovisioned (not provisioned)" in out
-    assert "All 4 component(s) deprovisioned." in out
+    assert "orchestrator" not in out and "already" not in out  # only what it removed
+    assert "of 4 component(s) deprovisioned" in out
 
 
 def test_up_continues_past_a_failure_and_shows_its_log(stack_with_alerter: str) -> None:
@@ -248,7 +253,7 @@ def test_up_continues_past_a_failure_and_shows_its_log(stack_with_alerter: str) 
 
 def test_up_of_a_named_stack(tmp_path: Path) -> None:
     invoke("stack", "register", "b", *DEFAULTS)
-    assert "All 3 component(s) up." in invoke("stack", "up", "b").stdout
+    assert "1 of 3 component(s) up;" in invoke("stack", "up", "b").stdout
     assert "No stack named 'ghost'" in fail("stack", "up", "ghost")
 
 

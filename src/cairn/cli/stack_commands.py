@@ -224,10 +224,25 @@ def _report(outcome: Outcome) -> None:
     click.echo(f"{outcome.label}: {status}")
 
 
+def _report_changes(outcome: Outcome) -> None:
+    """``stack down``: say only what was changed (and what failed)."""
+    if outcome.changed or not outcome.ok:
+        _report(outcome)
+
+
 def _finish(ctx: click.Context, verb: str, outcomes: list[Outcome]) -> None:
     failed = [o for o in outcomes if not o.ok]
     if not failed:
-        click.echo(f"All {len(outcomes)} component(s) {verb}.")
+        changed = sum(o.changed for o in outcomes)
+        if changed == len(outcomes):
+            click.echo(f"All {len(outcomes)} component(s) {verb}.")
+        elif changed:
+            click.echo(
+                f"{changed} of {len(outcomes)} component(s) {verb}; the others had nothing "
+                "to change."
+            )
+        else:
+            click.echo(f"Nothing to change: none of the {len(outcomes)} component(s) needed it.")
         return
     for outcome in failed:
         click.echo(f"Error: {outcome.label} failed: {outcome.message}", err=True)
@@ -266,8 +281,8 @@ def down(ctx: click.Context, name: str | None, force: bool) -> None:
     """
     from cairn.stack.lifecycle import stack_down
 
-    verb = "deprovisioned" if force else "down"
-    _finish(ctx, verb, stack_down(registry(), name, force=force, report=_report))
+    verb = "deprovisioned" if force else "suspended"
+    _finish(ctx, verb, stack_down(registry(), name, force=force, report=_report_changes))
 
 
 @stack.command("export")

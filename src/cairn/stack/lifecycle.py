@@ -46,6 +46,15 @@ class Outcome:
     log_tail: str | None = None
 
     @property
+    def changed(self) -> bool:
+        """Whether anything was done to the component (not ``already up`` and the like)."""
+        return (
+            self.ok
+            and any(word in self.message for word in ("provisioned", "resumed", "suspended"))
+            and not self.message.startswith(("not provisioned", "already"))
+        )
+
+    @property
     def label(self) -> str:
         """``artifact-store 'name'``."""
         return f"{self.type.cli_name} '{self.name}'"
