@@ -120,10 +120,15 @@ def test_writer_never_replaces_or_removes_an_existing_folder() -> None:
 
 
 def _snapshot(root: Path) -> dict[Path, tuple[int, int] | None]:
-    """Every file's (mtime, size); folders by existence (a new run changes its parent)."""
+    """Every file's (mtime, size); folders by existence (a new run changes its parent).
+
+    The default stack keeps its SQLite metadata database in the same folder: the
+    database files are the metadata store's, not artifacts, and change with every run.
+    """
     return {
         p: ((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None)
         for p in root.rglob("*")
+        if not p.name.startswith("metadata.db")
     }
 
 
