@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "secret": ("cairn.cli.secret_commands:secret", "Secrets of the active stack."),
     "artifact": ("cairn.cli.artifact_commands:artifact", "Artifacts by name and version."),
     "model": ("cairn.cli.model_commands:model", "Models, their versions and stages."),
+    "dashboard": ("cairn.cli.dashboard_commands:dashboard", "Serve the web dashboard."),
     **_component_commands(),
 }
 

@@ -17,18 +17,22 @@ describe RUN`` -> ``Client.get_run(RUN).to_dict()``; ``pipeline runs delete RUN`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from cairn.client.views import ArtifactView, PipelineView, RunView
+from cairn.client.views import ArtifactView, PipelineView, RunView, StepView
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import ConfigurationError, DoesNotExistError
 
 if TYPE_CHECKING:
     from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
+    from cairn.client.stacks import StackSummary
     from cairn.execution.artifact_versions import ArtifactVersion
     from cairn.execution.model import Model
     from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
     from cairn.models.catalog_records import ModelRecord
+    from cairn.stack.registry import StackRegistry
     from cairn.stack.stack import Stack
 
 
@@ -93,6 +97,10 @@ class Client:
         limit: int = 50,
         offset: int = 0,
         newest_first: bool = True,
+        *,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
     ) -> list[RunView]:
         """A page of runs, newest first by default.
 
@@ -102,17 +110,43 @@ class Client:
             limit: page size.
             offset: runs to skip.
             newest_first: order by creation time, newest first (or oldest first).
+            stack: only runs on the stack of this name.
+            created_after: only runs created at or after this time (POSIX seconds).
+            created_before: only runs created before this time.
         """
         records = self.metadata_store.list_runs(
-            pipeline, status=status, limit=limit, offset=offset, newest_first=newest_first
+            pipeline,
+            status=status,
+            limit=limit,
+            offset=offset,
+            newest_first=newest_first,
+            stack=stack,
+            created_after=created_after,
+            created_before=created_before,
         )
         return [RunView(r, self) for r in records]
 
     def count_runs(
-        self, pipeline: str | None = None, status: ExecutionStatus | str | None = None
+        self,
+        pipeline: str | None = None,
+        status: ExecutionStatus | str | None = None,
+        *,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
     ) -> int:
         """How many runs match (to page through :meth:`list_runs`)."""
-        return self.metadata_store.count_runs(pipeline, status=status)
+        return self.metadata_store.count_runs(
+            pipeline,
+            status=status,
+            stack=stack,
+            created_after=created_after,
+            created_before=created_before,
+        )
+
+    def step_status_counts(self, run_ids: list[str]) -> dict[str, dict[str, int]]:
+        """For each run id, how many of its steps have each status (one query)."""
+        return self.metadata_store.step_status_counts(list(run_ids))
 
     def get_run(self, name_or_id: str) -> RunView:
         """A run by name or id (``DoesNotExistError`` if none)."""
@@ -144,7 +178,35 @@ class Client:
             remove_artifacts(self.artifact_store, uris)
         return uris
 
-    # ------------------------------------------------------------ artifacts
+    # ------------------------------------------------------------ stacks
+    def list_stacks(self, with_state: bool = False) -> list[StackSummary]:
+        """The registered stacks, by name, with their components (secrets masked).
+
+        Args:
+            with_state: also check each component's state (builds the components).
+        """
+        from cairn.client.stacks import summarize_stack
+
+        with _registry() as registry:
+            active = registry.active_stack_name()
+            records = sorted(registry.store.list_stacks(), key=lambda r: r.name)
+            return [summarize_stack(registry, r, active, with_state=with_state) for r in records]
+
+    def get_stack_summary(self, name: str | None = None, with_state: bool = True) -> StackSummary:
+        """One stack (by default the one this client reads) with its components' states."""
+        from cairn.client.stacks import summarize_stack
+
+        name = name or self.stack.name
+        with _registry() as registry:
+            record = registry.store.get_stack(name)
+            active = registry.active_stack_name()
+            return summarize_stack(registry, record, active, with_state=with_state)
+
+    # ------------------------------------------------------------ steps, artifacts
+    def get_step_run(self, step_run_id: str) -> StepView:
+        """A step run by id (``DoesNotExistError`` if none)."""
+        return StepView(self.metadata_store.get_step_run(step_run_id), self)
+
     def get_artifact(self, artifact_id: str) -> ArtifactView:
         """An artifact by id."""
         return ArtifactView(self.metadata_store.get_artifact(artifact_id), self)
@@ -286,3 +348,16 @@ class Client:
         store = self.metadata_store
         records = store.list_model_versions(model_name_or_id, stage=stage)
         return [Model.bound(r, store, self.artifact_store) for r in records]
+
+@contextmanager
+def _registry() -> Iterator[StackRegistry]:
+    """A stack registry whose store is closed afterwards (in the thread that opened it)."""
+    from cairn.stack.registry import StackRegistry, open_registry_store
+
+    store = open_registry_store()
+    try:
+        yield StackRegistry(store)
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()

@@ -254,6 +254,30 @@ class StepView:
         with store.open(uri, "rb") as f:
             return bytes(f.read()).decode("utf-8", errors="replace")
 
+    def read_logs(self, offset: int = 0, max_bytes: int = 1 << 20) -> tuple[str, int]:
+        """Logs from byte ``offset`` on (at most ``max_bytes``), to follow a step's logs.
+
+        Returns:
+            The text read and the byte offset to read from next time (a UTF-8
+            character cut at the end of the chunk is left for the next read).
+        """
+        uri = self.record.logs_uri
+        store = self._client.artifact_store
+        if not uri or not store.exists(uri):
+            return "", max(0, offset)
+        with store.open(uri, "rb") as f:
+            f.seek(max(0, offset))
+            data = bytes(f.read(max(1, max_bytes)))
+        end = len(data)
+        for back in range(1, min(4, len(data)) + 1):  # an incomplete multi-byte character?
+            byte = data[-back]
+            if byte & 0xC0 != 0x80:  # the start byte of the last character
+                width = 4 if byte >= 0xF0 else 3 if byte >= 0xE0 else 2 if byte >= 0xC0 else 1
+                if width > back:
+                    end = len(data) - back
+                break
+        return data[:end].decode("utf-8", errors="replace"), max(0, offset) + end
+
     @cached_property
     def run(self) -> RunView:
         """The run this step belongs to."""

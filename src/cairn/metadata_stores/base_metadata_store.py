@@ -134,14 +134,49 @@ class BaseMetadataStore(StackComponent, CatalogStore):
         limit: int = 50,
         offset: int = 0,
         newest_first: bool = True,
+        *,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
     ) -> list[RunRecord]:
-        """Runs, optionally of one pipeline (name or id) and one status, by creation time."""
+        """Runs, by creation time, optionally filtered.
+
+        Args:
+            pipeline: only runs of this pipeline (name or id).
+            status: only runs with this status.
+            limit: page size.
+            offset: runs to skip.
+            newest_first: newest first (else oldest first).
+            stack: only runs on the stack of this name (as recorded in its snapshot).
+            created_after: only runs created at or after this time (POSIX seconds).
+            created_before: only runs created before this time.
+        """
 
     @abstractmethod
     def count_runs(
-        self, pipeline: str | None = None, status: ExecutionStatus | str | None = None
+        self,
+        pipeline: str | None = None,
+        status: ExecutionStatus | str | None = None,
+        *,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
     ) -> int:
         """How many runs ``list_runs`` with the same filters would page through."""
+
+    def step_status_counts(self, run_ids: list[str]) -> dict[str, dict[str, int]]:
+        """For each run, how many of its step runs have each status (one query in SQL stores).
+
+        Returns:
+            ``{run id: {status: count}}`` with an entry (maybe empty) for every id given.
+        """
+        counts: dict[str, dict[str, int]] = {}
+        for run_id in run_ids:
+            per_status: dict[str, int] = {}
+            for step in self.get_step_runs(run_id):
+                per_status[str(step.status)] = per_status.get(str(step.status), 0) + 1
+            counts[run_id] = per_status
+        return counts
 
     @abstractmethod
     def delete_run(self, name_or_id: str) -> list[str]:

@@ -34,6 +34,11 @@ _FINISHED = tuple(s for s in ExecutionStatus if s.is_finished)
 DETACHED_OWNER = "detached"
 
 
+def _stack_name(snapshot: dict[str, Any] | None) -> str | None:
+    name = (snapshot or {}).get("name")
+    return name[:255] if isinstance(name, str) else None
+
+
 def new_id() -> str:
     """A new UUID string."""
     return str(uuid.uuid4())
@@ -226,6 +231,7 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
             "parameters": dumps(parameters or {}),
             "runtime_options": dumps(runtime_options or {}),
             "stack_snapshot": dumps(stack_snapshot or {}),
+            "stack_name": _stack_name(stack_snapshot),
             "code_version": code_version,
             "enable_cache": enable_cache,
             "created": now,

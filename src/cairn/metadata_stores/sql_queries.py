@@ -100,13 +100,27 @@ class SQLQueriesMixin:
             )
         return run_record(row)
 
-    def _filtered(self, query: Any, pipeline: str | None, status: Any) -> Any:
+    def _filtered(
+        self,
+        query: Any,
+        pipeline: str | None,
+        status: Any,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
+    ) -> Any:
         from cairn.store.metadata.schema import pipeline_runs as r
 
         if pipeline is not None:
             query = query.where(r.c.pipeline_id == self.get_pipeline(pipeline).id)
         if status is not None:
             query = query.where(r.c.status == str(_status(status)))
+        if stack is not None:
+            query = query.where(r.c.stack_name == stack)
+        if created_after is not None:
+            query = query.where(r.c.created >= created_after)
+        if created_before is not None:
+            query = query.where(r.c.created < created_before)
         return query
 
     def list_runs(
@@ -116,6 +130,10 @@ class SQLQueriesMixin:
         limit: int = 50,
         offset: int = 0,
         newest_first: bool = True,
+        *,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
     ) -> list[RunRecord]:
         from cairn.store.metadata.convert import run_record
         from cairn.store.metadata.schema import pipeline_runs as r
@@ -123,21 +141,48 @@ class SQLQueriesMixin:
 
         self.mark_stale_runs_failed()
         order = (r.c.created.desc(), r.c.id.desc()) if newest_first else (r.c.created, r.c.id)
-        query = self._filtered(runs_select(), pipeline, status).order_by(*order)
+        query = self._filtered(
+            runs_select(), pipeline, status, stack, created_after, created_before
+        ).order_by(*order)
         query = query.limit(max(0, limit)).offset(max(0, offset))
         with self._read() as conn:
             return [run_record(row) for row in conn.execute(query)]
 
     def count_runs(
-        self, pipeline: str | None = None, status: ExecutionStatus | str | None = None
+        self,
+        pipeline: str | None = None,
+        status: ExecutionStatus | str | None = None,
+        *,
+        stack: str | None = None,
+        created_after: float | None = None,
+        created_before: float | None = None,
     ) -> int:
         import sqlalchemy as sa
 
         from cairn.store.metadata.schema import pipeline_runs as r
 
-        query = self._filtered(sa.select(sa.func.count()).select_from(r), pipeline, status)
+        query = sa.select(sa.func.count()).select_from(r)
+        query = self._filtered(query, pipeline, status, stack, created_after, created_before)
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
+
+    def step_status_counts(self, run_ids: list[str]) -> dict[str, dict[str, int]]:
+        import sqlalchemy as sa
+
+        from cairn.store.metadata.schema import step_runs as s
+
+        counts: dict[str, dict[str, int]] = {run_id: {} for run_id in run_ids}
+        if not run_ids:
+            return counts
+        query = (
+            sa.select(s.c.run_id, s.c.status, sa.func.count())
+            .where(s.c.run_id.in_(run_ids))
+            .group_by(s.c.run_id, s.c.status)
+        )
+        with self._read() as conn:
+            for run_id, status, n in conn.execute(query):
+                counts[run_id][status] = int(n)
+        return counts
 
     # ------------------------------------------------------------ steps
     def create_step_run(

@@ -89,6 +89,12 @@ class RunRecord:
         """Seconds between start and end, or None while running."""
         return _duration(self.started, self.finished)
 
+    @property
+    def stack_name(self) -> str | None:
+        """Name of the stack the run used (from its snapshot), if recorded."""
+        name = self.stack_snapshot.get("name")
+        return name if isinstance(name, str) else None
+
 
 @dataclass(frozen=True)
 class StepRunRecord:

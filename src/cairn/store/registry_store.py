@@ -20,7 +20,7 @@ import json
 import sqlite3
 import uuid as uuid_lib
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -258,7 +258,9 @@ class SQLiteRegistryStore:
     def __del__(self) -> None:
         conn = getattr(self, "_conn", None)
         if conn is not None:
-            conn.close()
+            # (collected in another thread than the one it was made in: cannot close there)
+            with suppress(sqlite3.ProgrammingError):
+                conn.close()
 
     def __enter__(self) -> SQLiteRegistryStore:
         return self

@@ -109,3 +109,36 @@ def test_upgrade_from_0003_keeps_artifacts_and_adds_the_catalog(tmp_path: Path) 
     assert named.version == "1"
     model = store.get_or_create_model("m")
     assert store.create_model_version(model.id).number == 1
+
+
+def test_upgrade_from_0004_fills_the_stack_name(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'v4.db'}"
+    upgrade(get_engine(url), revision="0004")
+    with get_engine(url).begin() as conn:
+        conn.exec_driver_sql("INSERT INTO pipelines VALUES ('p1', 'train', '{}', 1.0, 1.0)")
+        for run_id, snapshot in [("r1", '{"name": "cloud"}'), ("r2", "{}"), ("r3", "not json")]:
+            conn.exec_driver_sql(
+                "INSERT INTO pipeline_runs (id, name, pipeline_id, status, parameters, "
+                "runtime_options, stack_snapshot, created) VALUES "
+                f"('{run_id}', '{run_id}', 'p1', 'completed', '{{}}', '{{}}', '{snapshot}', 2.0)"
+            )
+    store = SQLiteMetadataStore(name="m", uri=str(tmp_path / "v4.db"))
+    assert [r.name for r in store.list_runs(stack="cloud")] == ["r1"]
+    assert store.count_runs() == 3
+    indexes = {i["name"] for i in sa.inspect(get_engine(url)).get_indexes("pipeline_runs")}
+    assert {"ix_pipeline_runs_stack_name_created",
+            "ix_pipeline_runs_pipeline_id_status_created"} <= indexes  # fmt: skip
+
+
+def test_downgrade_from_head_to_0004(tmp_path: Path) -> None:
+    from alembic import command
+
+    from cairn.store.metadata.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    upgrade(get_engine(url))
+    with get_engine(url).begin() as conn:
+        command.downgrade(alembic_config(conn), "0004")
+    assert _revision(url) == "0004"
+    columns = {c["name"] for c in sa.inspect(get_engine(url)).get_columns("pipeline_runs")}
+    assert "stack_name" not in columns

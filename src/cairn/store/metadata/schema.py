@@ -6,7 +6,9 @@ every query the client runs often is served by an index:
 
 * newest runs: ``ix_pipeline_runs_created``; of one pipeline:
   ``ix_pipeline_runs_pipeline_id_created``; with a status (and the stale-run
-  check): ``ix_pipeline_runs_status_created``;
+  check): ``ix_pipeline_runs_status_created``; of one pipeline with a status:
+  ``ix_pipeline_runs_pipeline_id_status_created``; on one stack:
+  ``ix_pipeline_runs_stack_name_created`` (``stack_name`` copies the snapshot's name);
 * cache lookups: ``ix_step_runs_cache_key_status``;
 * lineage: ``ix_step_inputs_artifact_id``, ``ix_step_outputs_artifact_id``.
 """
@@ -17,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 #: The Alembic revision these tables correspond to.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -73,9 +75,12 @@ pipeline_runs = sa.Table(
     sa.Column("owner_host", sa.String(255)),
     sa.Column("owner_token", sa.String(64)),
     sa.Column("heartbeat", sa.Double),
+    sa.Column("stack_name", sa.String(255)),
     sa.Index(None, "created"),
     sa.Index(None, "pipeline_id", "created"),
     sa.Index(None, "status", "created"),
+    sa.Index(None, "pipeline_id", "status", "created"),
+    sa.Index(None, "stack_name", "created"),
 )
 
 step_runs = sa.Table(
