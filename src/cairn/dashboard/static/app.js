@@ -212,7 +212,8 @@ function graphOf(run, expanded) {
       const key = `group:${st.source}`;
       nodeOf.set(st.name, key);
       if (!nodes.some((n) => n.key === key)) {
-        nodes.push({ key, group: st.source, members, label: `${members[0].name} ×${members.length}` });
+        nodes.push({ key, group: st.source, members,
+          label: `${st.source.split(":").pop()} ×${members.length}` });
       }
     } else {
       nodeOf.set(st.name, st.name);
@@ -240,17 +241,35 @@ function groupCounts(members) {
   return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ");
 }
 
-function drawDag(run, expanded, onToggle) {
-  const { nodes, edges } = graphOf(run, expanded);
+/** Graphs with more nodes than this are ranked with dagre's faster "tight-tree" ranker
+ *  (network simplex, the default, takes tens of seconds at 1,000 nodes). */
+const LARGE_GRAPH = 150;
+/** The last layout, reused while the graph's structure stays the same (a live run only
+ *  changes statuses: no new layout every poll). */
+let layoutCache = { key: null, g: null };
+
+function layoutOf(nodes, edges) {
+  const key = JSON.stringify([nodes.map((n) => [n.key, n.label]),
+    edges.map((e) => [e.source, e.target])]);
+  if (layoutCache.key === key) return layoutCache.g;
   const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 60, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 60, marginx: 16, marginy: 16,
+    ranker: nodes.length > LARGE_GRAPH ? "tight-tree" : "network-simplex" });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) {
     const width = Math.min(260, Math.max(110, 7.2 * n.label.length + 28));
-    g.setNode(n.key, { width, height: n.group ? 48 : 38, data: n });
+    g.setNode(n.key, { width, height: n.group ? 48 : 38 });
   }
   for (const e of edges) g.setEdge(e.source, e.target, { label: e.label });
   dagre.layout(g);
+  layoutCache = { key, g };
+  return g;
+}
+
+function drawDag(run, expanded, onToggle) {
+  const { nodes, edges } = graphOf(run, expanded);
+  const g = layoutOf(nodes, edges);
+  const dataOf = new Map(nodes.map((n) => [n.key, n]));
   const graph = g.graph();
   const svg = s("svg", { class: "dag", width: Math.ceil(graph.width), height: Math.ceil(graph.height),
     viewBox: `0 0 ${Math.ceil(graph.width)} ${Math.ceil(graph.height)}`, role: "img",
@@ -266,7 +285,7 @@ function drawDag(run, expanded, onToggle) {
   }
   for (const key of g.nodes()) {
     const box = g.node(key);
-    const n = box.data;
+    const n = dataOf.get(key);
     const status = n.group ? groupStatus(n.members) : n.step.status;
     const x = box.x - box.width / 2, y = box.y - box.height / 2;
     const node = s("g", { class: n.group ? "node group" : "node", "data-status": status,
