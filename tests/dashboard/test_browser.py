@@ -124,7 +124,7 @@ def test_overview(server: str, page: Any, recorded: Recorded) -> None:
     page.wait_for_url(re.compile(r"status=failed"))
     page.wait_for_selector("tr[data-run='broken']")
     assert page.locator("tr[data-run]").count() == 1
-    assert page.inner_text("#range") == "1–1 of 1"
+    assert page.inner_text("#range") == "1\u20131 of 1"
     shot(page, "runs-filtered")
 
 
@@ -133,8 +133,12 @@ def _start_gated_run(gate: Path) -> subprocess.Popen[str]:
         "import sys, warnings; sys.path.insert(0, sys.argv[1]); warnings.simplefilter('ignore');"
         "from dashboard.pipelines import gated; gated(gate=sys.argv[2]).run(run_name='gated-run')"
     )
-    return subprocess.Popen([sys.executable, "-c", code, str(TESTS), str(gate)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(TESTS), str(gate)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_a_running_step_turns_completed(server: str, page: Any, tmp_path: Path) -> None:
@@ -198,7 +202,10 @@ def test_compare_two_runs(server: str, page: Any, recorded: Recorded) -> None:
 def test_a_fan_out_is_collapsed_and_expands(server: str, page: Any, recorded: Recorded) -> None:
     page.goto(server + "/runs/fanned")
     group = page.wait_for_selector("g.node.group")
-    assert "×6" in (group.text_content() or "") and page.locator("g.node[data-step^='square']").count() == 0
+    assert (
+        "\u00d76" in (group.text_content() or "")
+        and page.locator("g.node[data-step^='square']").count() == 0
+    )
     shot(page, "run-fanout")
     group.click()
     page.wait_for_selector("g.node[data-step='square_6']")
