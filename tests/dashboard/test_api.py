@@ -126,7 +126,7 @@ def test_step_detail_cache_reason_inputs_outputs_metadata(api: Any) -> None:
     assert train["parameters"] == {"lr": 0.3} and train["run_name"] == "train-b"
     assert train["metadata"] == {"accuracy": 0.8, "epochs": 3}
     data = train["inputs"]["data"]
-    assert data["producer_step"] == "load" and data["data_type"] == "pandas:DataFrame"
+    assert data["producer_step"] == "load" and data["data_type"].endswith(":DataFrame")
     assert data["producer_run_id"] == get(api, "/runs/train-a")["id"]  # reused from train-a
     assert set(train["outputs"]) == {"weights", "accuracy"}
     get(api, "/steps/nope", 404)
