@@ -349,6 +349,7 @@ class Client:
         records = store.list_model_versions(model_name_or_id, stage=stage)
         return [Model.bound(r, store, self.artifact_store) for r in records]
 
+
 @contextmanager
 def _registry() -> Iterator[StackRegistry]:
     """A stack registry whose store is closed afterwards (in the thread that opened it)."""
