@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,12 +12,7 @@ from cairn.enums import ExecutionStatus
 from cairn.metadata_stores import BaseMetadataStore, SQLiteMetadataStore
 from cairn.store.metadata.engine import dispose_engine
 
-from .test_sql_metadata_store_servers import (
-    SERVERS,
-    URLMetadataStore,
-    _admin_engine,
-    require_server,
-)
+from .test_sql_metadata_store_servers import SERVERS, flavor_store, temporary_database
 
 S = ExecutionStatus
 
@@ -30,20 +24,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BaseMetada
     if request.param == "sqlite":
         yield SQLiteMetadataStore(name="m", uri=str(tmp_path / "meta.db"))
         return
-    name, port, base = SERVERS[request.param]
-    require_server(name, port)
-    database = f"cairn_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin_engine(request.param)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {database}")
-    url = f"{base}/{database}"
-    try:
-        yield URLMetadataStore(name="server", url=url)
-    finally:
-        dispose_engine(url)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE {database}")
-        admin.dispose()
+    with temporary_database(request.param) as database:
+        server_store = flavor_store(request.param, database)
+        try:
+            yield server_store
+        finally:
+            dispose_engine(server_store.connection_url())
 
 
 def _runs(store: BaseMetadataStore) -> dict[str, Any]:
