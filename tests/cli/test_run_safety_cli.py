@@ -249,3 +249,13 @@ def test_runs_delete_removes_the_run_folder_but_keeps_shared_artifacts() -> None
     invoke("pipeline", "runs", "delete", "second", "-y")
     assert not os.path.exists(store.join("runs", first.id))
     assert second.id
+
+
+def test_flavor_module_that_calls_sys_exit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "exiting_flavor.py").write_text("import sys\nsys.exit(7)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    before = snapshot()
+    err = fail("artifact-store", "flavor", "register", "exiting_flavor.Store")
+    assert "sys.exit(7)" in err and "Traceback" not in err
+    assert snapshot() == before
