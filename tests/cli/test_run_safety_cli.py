@@ -259,3 +259,10 @@ def test_flavor_module_that_calls_sys_exit(tmp_path: Path, monkeypatch: pytest.M
     err = fail("artifact-store", "flavor", "register", "exiting_flavor.Store")
     assert "sys.exit(7)" in err and "Traceback" not in err
     assert snapshot() == before
+
+
+def test_quiet_applies_to_that_command_only(tmp_path: Path) -> None:
+    script = tmp_path / "chatty_pipeline.py"
+    script.write_text(PIPELINE)
+    invoke("pipeline", "run", str(script), "--quiet", code=1)
+    assert "CAIRN_QUIET" not in os.environ

@@ -62,13 +62,19 @@ def run_pipeline(file: str, config: str | None, pipeline_name: str | None, quiet
 
     from cairn.pipelines.run_file import run_pipeline_file
 
-    if quiet:
+    previous = os.environ.get("CAIRN_QUIET")
+    if quiet:  # for this command only (the CLI may run in-process, e.g. in tests)
         os.environ["CAIRN_QUIET"] = "1"
     try:
         run = run_pipeline_file(file, config, pipeline_name)
     except PipelineRunFailedError as exc:  # show the failing step's traceback, then fail
         click.echo(str(exc), err=True)
         raise click.exceptions.Exit(1) from exc
+    finally:
+        if previous is None:
+            os.environ.pop("CAIRN_QUIET", None)
+        else:
+            os.environ["CAIRN_QUIET"] = previous
     _describe(run)
 
 
