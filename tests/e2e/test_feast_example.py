@@ -3,6 +3,7 @@ read online features from Redis for inference."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import subprocess
 import sys
@@ -30,8 +31,6 @@ def test_feast_example_trains_and_predicts_from_redis(tmp_path: Path) -> None:
     pytest.importorskip("feast")
     pytest.importorskip("sklearn")
     _require_redis()
-    from cairn.integrations.feast.feature_store import _feast_command
-
     project = f"cairn_example_{uuid.uuid4().hex[:8]}"
     repo = tmp_path / "repo"
     run = subprocess.run(
@@ -54,6 +53,23 @@ def test_feast_example_trains_and_predicts_from_redis(tmp_path: Path) -> None:
         assert [line.split(":")[0] for line in lines] == ["driver 1001", "driver 1010"]
         assert all("conv_rate=" in line and "completes next trip: " in line for line in lines)
     finally:
-        if (repo / "feature_store.yaml").exists():  # remove this project's Redis keys
+        _remove_project(repo, project)
+
+
+def _remove_project(repo: Path, project: str) -> None:
+    """``feast teardown``, then delete what is left of this test's project in Redis."""
+    import redis
+
+    from cairn.integrations.feast.feature_store import _feast_command
+
+    if (repo / "feature_store.yaml").exists():
+        with contextlib.suppress(subprocess.TimeoutExpired):
             subprocess.run([*_feast_command(), "teardown"], cwd=repo, capture_output=True,
                            timeout=300, check=False)  # fmt: skip
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    try:
+        left = list(client.scan_iter(match=f"*{project}", count=1000))  # keys end with it
+        if left:
+            client.delete(*left)
+    finally:
+        client.close()
