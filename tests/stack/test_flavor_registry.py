@@ -98,7 +98,7 @@ def test_unknown_flavor_lists_the_available_ones(store: SQLiteRegistryStore) -> 
     with pytest.raises(FlavorError) as info:
         get_flavor_class(store, T.ARTIFACT_STORE, "s4")
     message = str(info.value)
-    assert "No artifact-store flavor named 's4'. Available: local" in message
+    assert "No artifact-store flavor named 's4'. Available: azure, gcp, local, s3" in message
     assert "cairn artifact-store flavor list" in message
 
 

@@ -34,9 +34,10 @@ STREAM_CHUNK = 8 * 1024 * 1024
 class StreamingWriter(io.RawIOBase):
     """A writable object-store file that uploads in parts and commits only on success."""
 
-    def __init__(self, raw: Any, chunk: int = STREAM_CHUNK) -> None:
+    def __init__(self, raw: Any, fs: Any = None, chunk: int = STREAM_CHUNK) -> None:
         super().__init__()
         self._raw = raw
+        self._fs = fs
         self._chunk = chunk
 
     def writable(self) -> bool:
@@ -57,6 +58,8 @@ class StreamingWriter(io.RawIOBase):
                 self._raw.close()
             finally:
                 super().close()
+                if self._fs is not None:  # listings cached before the file existed
+                    self._fs.invalidate_cache()
 
     def discard(self) -> None:
         """Abandon the upload: nothing becomes visible at the file's path."""
@@ -176,7 +179,7 @@ class ObjectArtifactStore(BaseArtifactStore):
             if "b" in mode:
                 return io.BufferedReader(stream, buffer_size=1024 * 1024)
         else:
-            stream = StreamingWriter(raw)
+            stream = StreamingWriter(raw, self.filesystem)
             if "b" in mode:
                 return stream  # type: ignore[no-any-return]
         return _TextFile(stream, "r" in binary)
@@ -190,7 +193,12 @@ class ObjectArtifactStore(BaseArtifactStore):
             if fs.isdir(path):
                 return
             raise FileExistsError(f"{path} is a file.")
-        fs.pipe_file(path.rstrip("/") + self.FOLDER_MARKER, b"")
+        self._write_folder_marker(path.rstrip("/"))
+        fs.invalidate_cache()
+
+    def _write_folder_marker(self, path: str) -> None:
+        """Write the empty object that makes the folder ``path`` exist (flavors may override)."""
+        self.filesystem.pipe_file(path + self.FOLDER_MARKER, b"")
 
     def listdir(self, path: str) -> list[str]:
         """Names of the entries of a folder, sorted (the folder's own marker excluded)."""
