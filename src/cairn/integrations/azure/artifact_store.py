@@ -76,6 +76,6 @@ class AzureArtifactStore(ObjectArtifactStore):
             "client_secret": self.resolve_secret(self.client_secret),
         }
         kwargs = {k: v for k, v in options.items() if v}
-        return adlfs.AzureBlobFileSystem(  # type: ignore[no-any-return]
+        return adlfs.AzureBlobFileSystem(
             skip_instance_cache=True, max_concurrency=self.max_concurrency, **kwargs
         )

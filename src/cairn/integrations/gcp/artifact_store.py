@@ -66,11 +66,12 @@ class GCPArtifactStore(ObjectArtifactStore):
         kwargs: dict[str, Any] = {"token": self._credentials()}
         if self.project:
             kwargs["project"] = self.project
-        cls = gcsfs.GCSFileSystem
+        cls: Any = gcsfs.GCSFileSystem
         if self.endpoint_url:
             # another endpoint speaks the JSON API only: use gcsfs's plain HTTP client,
             # not the variant that probes Google's gRPC control plane for bucket types
-            from gcsfs.core import GCSFileSystem as cls
+            from gcsfs.core import GCSFileSystem as PlainGCSFileSystem
 
+            cls = PlainGCSFileSystem
             kwargs["endpoint_url"] = self.endpoint_url
-        return cls(skip_instance_cache=True, **kwargs)  # type: ignore[no-any-return]
+        return cls(skip_instance_cache=True, **kwargs)
