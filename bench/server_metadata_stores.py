@@ -154,8 +154,11 @@ def concurrency(flavor: str, processes: int, runs: int) -> tuple[int, int, str, 
         pair().run()  # migrate once before the crowd arrives
         env = {**os.environ, "CAIRN_ACTIVE_STACK": stack}
         start = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(runs), here], env=env,
-                                  stdout=subprocess.PIPE, text=True) for _ in range(processes)]  # fmt: skip
+        command = [sys.executable, "-c", WORKER, str(runs), here]
+        procs = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(processes)
+        ]
         outputs = [(p.communicate()[0] or "1").strip().splitlines() for p in procs]
         errors = sum(int(lines[-1]) if lines else 1 for lines in outputs)
         seconds = time.perf_counter() - start
