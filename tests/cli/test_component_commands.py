@@ -63,7 +63,7 @@ def test_param_file_that_cannot_be_read(tmp_path: Path) -> None:
 def test_unknown_flavor_lists_the_flavors() -> None:
     before = snapshot()
     err = fail("artifact-store", "register", "x", "--flavor=nope", "--path=/tmp/x")
-    assert "No artifact-store flavor named 'nope'. Available: local" in err
+    assert "No artifact-store flavor named 'nope'. Available: azure, gcp, local, s3" in err
     assert snapshot() == before
 
 
