@@ -90,6 +90,8 @@ class LocalOrchestrator(BaseOrchestrator):
             raise RunCancelledError(
                 f"Run '{deployment.run_name}' was cancelled.", deployment.run_name
             ) from exc
+        finally:
+            run.stop_workers()
         if run.failures:
             raise _run_failed(deployment.run_name, run.failures)
         return None
@@ -141,8 +143,9 @@ class LocalOrchestrator(BaseOrchestrator):
 class _LocalRun:
     """The scheduling state of one run: ready queue, running steps, failures.
 
-    Steps run in daemon threads (so a cancelled run never waits for them at exit);
-    each thread puts ``(name, error)`` on a queue when its step ends.
+    Steps run on daemon worker threads (so a cancelled run never waits for them at
+    exit), started as needed up to ``max_parallelism`` and reused for later steps
+    of the run; a worker puts ``(name, error)`` on a queue when its step ends.
     """
 
     def __init__(
@@ -159,22 +162,40 @@ class _LocalRun:
         self.failures: list[tuple[str, BaseException]] = []
         self.processes: dict[str, subprocess.Popen[str]] = {}
         self._done: queue.SimpleQueue[tuple[str, BaseException | None]] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._running: set[str] = set()
+        self._workers = 0
 
-    def _worker(self, name: str) -> None:
-        error: BaseException | None = None
-        try:
-            self.orchestrator._run_step(self.deployment.step(name), self.stack, self.launcher, self)
-        except BaseException as exc:  # reported to the scheduling loop
-            error = exc
-        self._done.put((name, error))
+    def _work(self) -> None:
+        """A worker thread: run the steps it is handed until it gets ``None``."""
+        while True:
+            name = self._tasks.get()
+            if name is None:
+                return
+            error: BaseException | None = None
+            try:
+                self.orchestrator._run_step(
+                    self.deployment.step(name), self.stack, self.launcher, self
+                )
+            except BaseException as exc:  # reported to the scheduling loop
+                error = exc
+            self._done.put((name, error))
 
     def _start(self, name: str) -> None:
         self._running.add(name)
         self.launcher.step_starting(name)
-        threading.Thread(
-            target=self._worker, args=(name,), name=f"cairn-step-{name}", daemon=True
-        ).start()
+        if self._workers < len(self._running):  # every running step has a worker
+            self._workers += 1
+            threading.Thread(
+                target=self._work, name=f"cairn-step-{self._workers}", daemon=True
+            ).start()
+        self._tasks.put(name)
+
+    def stop_workers(self) -> None:
+        """Let the idle workers end (busy ones end after their step)."""
+        for _ in range(self._workers):
+            self._tasks.put(None)
+        self._workers = 0
 
     def run_all(self) -> None:
         spec = self.deployment.pipeline
