@@ -36,6 +36,14 @@ def run_folder(store: BaseArtifactStore, run_id: str) -> str:
     return store.join("runs", run_id)
 
 
+def _remove(store: BaseArtifactStore, path: str) -> None:
+    """Remove a folder with its contents, or a file."""
+    if store.isdir(path):
+        store.rmtree(path)
+    else:
+        store.remove(path)
+
+
 def remove_run_folder(store: BaseArtifactStore, run_id: str, keep: set[str]) -> None:
     """Remove a run's folder, except the paths in ``keep`` (and the folders above them)."""
     root = run_folder(store, run_id)
@@ -49,7 +57,7 @@ def _remove_except(store: BaseArtifactStore, path: str, kept: set[str]) -> None:
     if path in kept:
         return
     if not any(k.startswith(path + "/") for k in kept):
-        store.rmtree(path) if store.isdir(path) else store.remove(path)
+        _remove(store, path)
         return
     for name in store.listdir(path):
         _remove_except(store, f"{path}/{name}", kept)
@@ -66,7 +74,7 @@ def remove_artifacts(store: BaseArtifactStore, uris: list[str]) -> None:
         except UnsafePathError:
             continue  # recorded elsewhere (another store): not ours to remove
         if store.exists(path):
-            store.rmtree(path) if store.isdir(path) else store.remove(path)
+            _remove(store, path)
         _prune_empty_parents(store, path)
 
 
@@ -139,4 +147,4 @@ def remove_leftovers(store: BaseArtifactStore, paths: list[str]) -> None:
     for path in paths:
         check_inside(path, runs_root)
         if store.exists(path):
-            store.rmtree(path) if store.isdir(path) else store.remove(path)
+            _remove(store, path)
