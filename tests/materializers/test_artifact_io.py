@@ -186,3 +186,75 @@ def test_process_killed_mid_write_leaves_no_complete_artifact(
     # ``cairn artifact-store clean`` removes such folders (tests/cli/test_artifact_clean.py).
     assert artifact_store.listdir(artifact_store.path) == ["out"]
     assert artifact_store.size(artifact_store.join("out", "data.bin")) == 500_000
+
+
+class Nested(BaseMaterializer):
+    """Writes a file in a sub-folder through ``open`` and one file by its local path."""
+
+    ASSOCIATED_TYPES: ClassVar[tuple[type | str, ...]] = (bytes,)
+    AUTO_REGISTER = False  # only used explicitly
+
+    def save(self, data: bytes) -> None:
+        with self.open("sub/part.bin", "wb") as f:
+            f.write(data)
+        with self.open("sub/part.bin", "wb") as f:  # rewriting its own file is allowed
+            f.write(data + b"!")
+        with open(self.path("side.txt"), "w", encoding="utf-8") as f:  # not through open()
+            f.write("side")
+
+    def load(self, data_type: type) -> Any:
+        with self.open("sub/part.bin", "rb") as f:
+            return f.read()
+
+
+def test_local_fast_path_hashes_like_the_fsspec_path(artifact_store: LocalArtifactStore) -> None:
+    from cairn.materializers.artifact_io import is_plain_local
+
+    assert is_plain_local(artifact_store)
+    uri = artifact_store.join("run", "step", "out")
+    written = write_artifact(artifact_store, uri, Nested, b"abc")
+    assert load_artifact(artifact_store, uri, written.materializer, bytes) == b"abc!"
+    assert written.size == 4 + 4
+    # the same folder seen through a store that is not the plain local one: fsspec listing
+    memory_like = MemoryArtifactStore(name="m", path="memory://cairn-digest")
+    for rel in ("sub/part.bin", "side.txt"):
+        with (
+            artifact_store.open(f"{uri}/{rel}", "rb") as src,
+            memory_like.open(memory_like.join("out", rel), "wb") as dst,
+        ):
+            dst.write(src.read())
+    assert not is_plain_local(memory_like)
+    assert folder_digest(memory_like, memory_like.join("out")) == (
+        written.size,
+        written.content_hash,
+    )
+    memory_like.rmtree(memory_like.path)
+
+
+def test_local_write_refuses_a_file_in_its_place(artifact_store: LocalArtifactStore) -> None:
+    uri = artifact_store.join("run", "step", "out")
+    artifact_store.makedirs(artifact_store.join("run", "step"))
+    with artifact_store.open(uri, "wb") as f:
+        f.write(b"someone else's")
+    with pytest.raises(MaterializerError, match="did not create"):
+        write_artifact(artifact_store, uri, BuiltInMaterializer, [1])
+    with artifact_store.open(uri, "rb") as f:
+        assert f.read() == b"someone else's"
+
+
+def test_subclassed_local_store_keeps_the_store_file_api(tmp_path: Any) -> None:
+    from cairn.materializers.artifact_io import is_plain_local
+
+    opened: list[str] = []
+
+    class Watched(LocalArtifactStore):
+        FLAVOR: ClassVar[str] = "test_watched_local"
+
+        def open(self, path: str, mode: str = "rb", **kwargs: Any) -> Any:
+            opened.append(mode)
+            return super().open(path, mode, **kwargs)
+
+    store = Watched(name="w", path=str(tmp_path / "w"))
+    assert not is_plain_local(store)
+    write_artifact(store, store.join("out"), BuiltInMaterializer, [1])
+    assert "wb" in opened

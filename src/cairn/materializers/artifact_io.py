@@ -11,6 +11,13 @@
    :meth:`BaseMaterializer.open` are hashed while they are written);
 4. only then does the caller register the artifact in the metadata store.
 
+On the built-in ``local`` store (exactly :class:`LocalArtifactStore`, not a
+subclass, which may change its file API) the same steps skip fsspec: the new
+folder is one ``os.mkdir`` (which fails if anything is there: that is the
+"never overwrite" check; missing parents are made only then), each file one
+``open(path, "xb")`` hashed as it is written, and the listing one ``os.scandir``
+per folder. The content hash is the same on both paths.
+
 The metadata record is the commit point: a folder that no completed artifact
 record points to is not an artifact, whatever it holds (nothing relies on a
 rename being atomic, which it is not on object stores). A write that fails
@@ -21,6 +28,7 @@ to, which ``cairn artifact-store clean`` removes.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -116,12 +124,47 @@ class HashingWriter:
         return getattr(self._raw, name)
 
 
-def _file_digest(store: BaseArtifactStore, path: str) -> str:
+def _file_digest(store: BaseArtifactStore, path: str, local: bool = False) -> str:
     digest = new_hash()
-    with store.open(path, "rb") as f:
+    with open(path, "rb") if local else store.open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
     return str(digest.hexdigest())
+
+
+def is_plain_local(store: BaseArtifactStore) -> bool:
+    """Whether ``store`` is the built-in local store itself, so files can be opened directly."""
+    from cairn.artifact_stores.local_artifact_store import LocalArtifactStore
+
+    return type(store) is LocalArtifactStore
+
+
+def _fsspec_files(store: BaseArtifactStore, root: str) -> list[tuple[str, str, int]]:
+    """``(relative name, path, size)`` of the files under ``root``, through fsspec."""
+    fs = store.filesystem
+    prefix = str(fs._strip_protocol(root)).rstrip("/") + "/"
+    found = fs.find(root, detail=True)  # one listing with sizes, recursive
+    return [
+        (str(fs._strip_protocol(path))[len(prefix) :], path, int(info.get("size") or 0))
+        for path, info in found.items()
+        if info.get("type", "file") == "file"
+    ]
+
+
+def _local_files(root: str) -> list[tuple[str, str, int]]:
+    """Like :func:`_fsspec_files` for a local folder, with ``os.scandir``."""
+    files: list[tuple[str, str, int]] = []
+    pending = [("", root)]
+    while pending:
+        rel_dir, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = rel_dir + entry.name
+                if entry.is_dir():
+                    pending.append((rel + "/", entry.path))
+                elif entry.is_file():
+                    files.append((rel, entry.path, entry.stat().st_size))
+    return files
 
 
 def folder_digest(
@@ -129,38 +172,52 @@ def folder_digest(
 ) -> tuple[int, str]:
     """Total size and content hash of the files under ``root``.
 
+    The hash covers each file's name relative to ``root`` and its content, in name
+    order, so it is the same on every filesystem.
+
     Args:
         store: the artifact store.
         root: the folder.
         known: digests already computed while writing, by relative name.
     """
     known = known or {}
-    fs = store.filesystem
-    prefix = str(fs._strip_protocol(root)).rstrip("/") + "/"
-    found = fs.find(root, detail=True)  # one listing with sizes, recursive
-    files = sorted(
-        (str(fs._strip_protocol(path))[len(prefix) :], path, int(info.get("size") or 0))
-        for path, info in found.items()
-        if info.get("type", "file") == "file"
-    )
+    local = is_plain_local(store)
+    files = sorted(_local_files(root) if local else _fsspec_files(store, root))
     total = 0
     outer = new_hash()
     for rel, path, size in files:
         total += size
-        digest = known.get(rel) or _file_digest(store, path)
+        digest = known.get(rel) or _file_digest(store, path, local)
         outer.update(f"{rel}\0{digest}\n".encode())
     return total, f"{str(outer.name).lower()}:{outer.hexdigest()}"
 
 
-def _save(materializer: BaseMaterializer, data: Any) -> dict[str, str]:
+def _open_new_local(path: str, reopen: bool) -> IO[bytes]:
+    """Open a file of a new local artifact folder for writing: it must not exist yet
+    (unless this write made it already), missing sub-folders are made."""
+    mode = "wb" if reopen else "xb"
+    try:
+        return open(path, mode)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return open(path, mode)
+
+
+def _save(materializer: BaseMaterializer, data: Any, local: bool = False) -> dict[str, str]:
     """Run ``materializer.save`` hashing the files it opens for writing."""
     import io
 
     digests: dict[str, str] = {}
+    opened: set[str] = set()
     store = materializer.artifact_store
 
     def hashing_open(name: str, mode: str) -> IO[Any]:
-        raw = store.open(materializer.path(name), mode.replace("t", "").replace("b", "") + "b")
+        path = materializer.path(name)
+        if local:
+            raw: IO[Any] = _open_new_local(path, name in opened)
+        else:
+            raw = store.open(path, mode.replace("t", "").replace("b", "") + "b")
+        opened.add(name)
         writer: Any = HashingWriter(raw, lambda d: digests.__setitem__(name, d))
         if "b" not in mode:
             return io.TextIOWrapper(writer, encoding="utf-8")
@@ -215,19 +272,15 @@ def write_artifact(
             left untouched); what this write created is removed.
     """
     uri = check_inside(uri, inside if inside is not None else store.path)
-    if store.exists(uri):
-        raise MaterializerError(
-            f"Cannot save an artifact at {uri}: something is there already, which this write "
-            "did not create (it is left as it is)."
-        )
-    store.makedirs(uri, exist_ok=True)
+    local = is_plain_local(store)
+    _new_folder(store, uri, local)
     materializer = materializer_cls(uri, store)
     try:
-        digests = _save(materializer, data)
+        digests = _save(materializer, data, local)
         properties = dict(materializer.extract_metadata(data))
         size, content_hash = folder_digest(store, uri, digests)
     except BaseException as exc:
-        _remove_quietly(store, uri)  # created above by this write
+        _remove_quietly(store, uri, local)  # created above by this write
         if isinstance(exc, Exception) and not isinstance(exc, MaterializerError):
             raise MaterializerError(
                 f"{materializer_cls.source()} could not save a {type(data).__qualname__} "
@@ -246,9 +299,38 @@ def write_artifact(
     )
 
 
-def _remove_quietly(store: BaseArtifactStore, path: str) -> None:
+def _taken(uri: str) -> MaterializerError:
+    return MaterializerError(
+        f"Cannot save an artifact at {uri}: something is there already, which this write "
+        "did not create (it is left as it is)."
+    )
+
+
+def _new_folder(store: BaseArtifactStore, uri: str, local: bool) -> None:
+    """Create the artifact's folder, which must not exist (its parents may)."""
+    if not local:
+        if store.exists(uri):
+            raise _taken(uri)
+        store.makedirs(uri, exist_ok=True)
+        return
+    parent = os.path.dirname(uri)
     try:
-        if store.exists(path):
+        if not os.path.isdir(parent):
+            os.makedirs(parent, exist_ok=True)  # the step's folder: once per step
+        os.mkdir(uri)  # creates the folder, or fails if anything is there
+    except FileExistsError:
+        raise _taken(uri) from None
+    except OSError as exc:
+        raise MaterializerError(f"Cannot create the artifact folder {uri}: {exc}") from exc
+
+
+def _remove_quietly(store: BaseArtifactStore, path: str, local: bool = False) -> None:
+    try:
+        if local:
+            import shutil
+
+            shutil.rmtree(path)
+        elif store.exists(path):
             store.rmtree(path)
     except OSError:
         pass

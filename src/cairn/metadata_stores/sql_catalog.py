@@ -142,17 +142,17 @@ class SQLCatalogMixin:
             number = None if given is not None else self._next_number(conn, name)
             for _attempt in range(_RETRIES):
                 chosen = str(number) if number is not None else str(given)
-                taken = _execute(conn, "version_taken", {"name": name, "version": chosen})
-                if taken.first() is None:
+                taken = _rows(conn, "version_taken", {"name": name, "version": chosen})
+                if not taken:
                     row = {**values, "version": chosen, "number": number}
                     try:
                         if serialised:
-                            _execute(conn, "insert_version", row)
+                            _run(conn, "insert_version", row)
                         else:
                             with conn.begin_nested():
-                                _execute(conn, "insert_version", row)
+                                _run(conn, "insert_version", row)
                     except IntegrityError:
-                        if _execute(conn, "version_of", {"aid": artifact_id}).first():
+                        if _rows(conn, "version_of", {"aid": artifact_id}):
                             raise EntityExistsError(
                                 f"Artifact {artifact_id} has a name and version already."
                             ) from None
@@ -173,10 +173,13 @@ class SQLCatalogMixin:
 
     @staticmethod
     def _next_number(conn: Any, name: str) -> int:
-        return int(_execute(conn, "max_number", {"name": name}).scalar() or 0) + 1
+        rows = _rows(conn, "max_number", {"name": name})
+        top = next(iter(rows[0].values())) if rows else None
+        return int(top or 0) + 1
 
     def _artifact_version(self, conn: Any, artifact_id: str) -> ArtifactVersionRecord:
-        row = _execute(conn, "version_by_artifact", {"aid": artifact_id}).first()
+        rows = _rows(conn, "version_by_artifact", {"aid": artifact_id})
+        row = rows[0] if rows else None
         if row is None:
             raise DoesNotExistError(f"Artifact {artifact_id} has no name and version.")
         return artifact_version_record(row)
@@ -268,8 +271,8 @@ class SQLCatalogMixin:
         row = {owner: entity_id, "key": key, **metadata_columns(value), "created": time.time()}
         try:
             with self._write() as conn:
-                _execute(conn, f"delete_metadata:{kind}", {"owner": entity_id, "mkey": key})
-                _execute(conn, f"insert_metadata:{kind}", row)
+                _run(conn, f"delete_metadata:{kind}", {"owner": entity_id, "mkey": key})
+                _run(conn, f"insert_metadata:{kind}", row)
         except IntegrityError as exc:
             raise DoesNotExistError(f"No {kind.replace('_', ' ')} with id '{entity_id}'.") from exc
 
@@ -498,9 +501,9 @@ class SQLCatalogMixin:
             raise ConfigurationError(f"Unknown artifact link kind {kind!r}: model, data or metric.")
         with self._write() as conn:
             key = {"mv": model_version_id, "aid": artifact_id}
-            if _execute(conn, "model_link", key).first() is None:
+            if not _rows(conn, "model_link", key):
                 row = {"model_version_id": model_version_id, "artifact_id": artifact_id}
-                _execute(conn, "insert_model_link", {**row, "kind": kind, "created": time.time()})
+                _run(conn, "insert_model_link", {**row, "kind": kind, "created": time.time()})
 
     def get_model_version_artifacts(self, model_version_id: str) -> list[ModelArtifactLink]:
         from cairn.store.metadata.catalog_schema import model_version_artifacts as t
@@ -589,8 +592,18 @@ def _statement(name: str) -> Any:
     return builders[name]()
 
 
-def _execute(conn: Any, name: str, values: Mapping[str, Any]) -> Any:
-    return conn.execute(_statement(name), dict(values))
+def _run(conn: Any, name: str, values: Mapping[str, Any]) -> int:
+    """Execute a prebuilt write statement (compiled once per dialect); the row count."""
+    from cairn.store.metadata import statements as q
+
+    return q.execute(conn, _statement(name), dict(values))
+
+
+def _rows(conn: Any, name: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows of a prebuilt SELECT, as dicts."""
+    from cairn.store.metadata import statements as q
+
+    return q.fetch(conn, _statement(name), dict(values))
 
 
 # ---------------------------------------------------------------- rows -> records
