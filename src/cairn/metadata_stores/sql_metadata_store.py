@@ -75,6 +75,30 @@ class _RuntimeState:
         return engine
 
 
+def _replayed_transaction(conn: Any) -> Iterator[Any]:
+    """A server transaction replayed after a deadlock (see :mod:`.transaction_retry`)."""
+    from cairn.metadata_stores.transaction_retry import ReplayingConnection
+
+    replaying = ReplayingConnection(conn)
+    conn.begin()
+    try:
+        yield replaying
+        replaying.commit()
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        raise
+
+
+def _insert_in_savepoint(conn: Any, insert: Any) -> None:
+    """Insert; on a server, in a savepoint, so that a duplicate leaves the transaction usable."""
+    if conn.dialect.name == "sqlite":  # writers are serialised: no one else inserts meanwhile
+        conn.execute(insert)
+        return
+    with conn.begin_nested():
+        conn.execute(insert)
+
+
 class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
     """Base of the SQL flavors: everything but the connection.
 
@@ -152,8 +176,12 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
         try:
             options = {WRITE_OPTION: True}
             engine = state.engine_for(self)
-            with engine.connect().execution_options(**options) as conn, conn.begin():
-                yield conn
+            if engine.dialect.name == "sqlite":  # BEGIN IMMEDIATE: writers wait, never deadlock
+                with engine.connect().execution_options(**options) as conn, conn.begin():
+                    yield conn
+                return
+            with engine.connect() as conn:
+                yield from _replayed_transaction(conn)
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
@@ -184,22 +212,22 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
         from cairn.store.metadata.schema import pipelines as t
 
         now = time.time()
-        for _attempt in range(3):
-            try:
-                with self._write() as conn:
-                    row = conn.execute(sa.select(t).where(t.c.name == name)).first()
-                    if row is None:
-                        values = {"id": new_id(), "name": name, "created": now}
-                        conn.execute(t.insert().values(**values, spec=dumps(spec), updated=now))
-                    else:
-                        conn.execute(
-                            t.update().where(t.c.id == row.id).values(spec=dumps(spec), updated=now)
-                        )
-                    row = conn.execute(sa.select(t).where(t.c.name == name)).one()
-                    return pipeline_record(row)
-            except IntegrityError:  # created concurrently by another process: update it
-                continue
-        raise StoreError(f"Cannot record pipeline '{name}': it keeps being modified concurrently.")
+        by_name = sa.select(t).where(t.c.name == name)
+        with self._write() as conn:
+            row = conn.execute(by_name).first()
+            if row is None:
+                values = {"id": new_id(), "name": name, "created": now}
+                insert = t.insert().values(**values, spec=dumps(spec), updated=now)
+                try:
+                    _insert_in_savepoint(conn, insert)
+                except IntegrityError:  # created meanwhile by another process: update it
+                    # (a locking read sees the committed row even in a REPEATABLE READ snapshot)
+                    row = conn.execute(by_name.with_for_update()).one()
+            if row is not None:
+                conn.execute(
+                    t.update().where(t.c.id == row.id).values(spec=dumps(spec), updated=now)
+                )
+            return pipeline_record(conn.execute(by_name).one())
 
     # ------------------------------------------------------------ runs
     def create_run(
