@@ -29,6 +29,17 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(work)
     yield config
+    _stop_services(config)
+
+
+def _stop_services(config: Path) -> None:
+    """Stop the daemons a test left running (e.g. the scheduler ``cairn stack up`` starts)."""
+    if not (config / "services").is_dir():
+        return
+    from cairn.services import list_services
+
+    for service in list_services(config / "services"):
+        service.stop(grace=5.0)
 
 
 def server_available(host: str, port: int) -> bool:

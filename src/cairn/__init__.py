@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cairn.execution.model import Model
     from cairn.execution.step_context import get_step_context, log_metadata
     from cairn.models.artifact_config import ArtifactConfig, ExternalArtifact, LazyArtifact
+    from cairn.models.schedule import Schedule
     from cairn.pipelines import pipeline
     from cairn.pipelines.pipeline_context import get_pipeline_context
     from cairn.stack import Stack, StackComponent, StackRegistry
@@ -30,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "ExternalArtifact": "cairn.models.artifact_config",
     "LazyArtifact": "cairn.models.artifact_config",
     "Model": "cairn.execution.model",
+    "Schedule": "cairn.models.schedule",
     "Stack": "cairn.stack",
     "StackComponent": "cairn.stack",
     "StackRegistry": "cairn.stack",
@@ -50,6 +52,7 @@ __all__ = [
     "ExternalArtifact",
     "LazyArtifact",
     "Model",
+    "Schedule",
     "Stack",
     "StackComponent",
     "StackRegistry",

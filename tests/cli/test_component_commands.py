@@ -221,6 +221,7 @@ def test_up_and_down_of_a_component(stateful: str) -> None:
 def test_up_and_down_without_name_use_the_active_stack(stack_with_alerter: str) -> None:
     assert "alerter 'bell': provisioned, resumed (running)." in invoke("alerter", "up").stdout
     assert "alerter 'bell': suspended" in invoke("alerter", "down").stdout
+    assert "resumed" in invoke("orchestrator", "up").stdout  # starts its scheduler
     assert "already up" in invoke("orchestrator", "up").stdout
 
 

@@ -225,17 +225,19 @@ def test_delete_of_the_repository_pinned_stack_is_refused() -> None:
 def test_up_and_down(stack_with_alerter: str) -> None:
     out = invoke("stack", "up").stdout
     assert "alerter 'bell': provisioned, resumed (running)" in out
-    assert "orchestrator 'default': already up (running)" in out
-    assert "2 of 4 component(s) up; the others had nothing to change." in out
+    assert "orchestrator 'default': resumed (running)" in out  # its scheduler service
+    assert "3 of 4 component(s) up; the others had nothing to change." in out
     assert "Nothing to change" in invoke("stack", "up").stdout
     out = invoke("stack", "down").stdout
     assert out.splitlines() == [
         "alerter 'bell': suspended",
-        "1 of 4 component(s) suspended; the others had nothing to change.",
+        "orchestrator 'default': suspended (running)",  # runs need no scheduler
+        "2 of 4 component(s) suspended; the others had nothing to change.",
     ]
     out = invoke("stack", "down", "--force").stdout
     assert "alerter 'bell': deprovisioned (not provisioned)" in out
-    assert "orchestrator" not in out and "already" not in out  # only what it removed
+    assert "orchestrator 'default': deprovisioned" in out  # its scheduler's state and log
+    assert "already" not in out  # only what it removed
     assert "of 4 component(s) deprovisioned" in out
 
 
@@ -253,7 +255,7 @@ def test_up_continues_past_a_failure_and_shows_its_log(stack_with_alerter: str) 
 
 def test_up_of_a_named_stack(tmp_path: Path) -> None:
     invoke("stack", "register", "b", *DEFAULTS)
-    assert "1 of 3 component(s) up;" in invoke("stack", "up", "b").stdout
+    assert "2 of 3 component(s) up;" in invoke("stack", "up", "b").stdout
     assert "No stack named 'ghost'" in fail("stack", "up", "ghost")
 
 

@@ -12,7 +12,7 @@ import pytest
 from cairn import pipeline, step
 from cairn.client import Client
 from cairn.enums import ExecutionStatus, StackComponentType
-from cairn.exceptions import PipelineRunFailedError, StepFailedError
+from cairn.exceptions import ConfigurationError, PipelineRunFailedError, StepFailedError
 from cairn.stack import StackRegistry
 from cairn.stack.flavor_registry import register_custom_flavor
 from cairn.step_operators import BaseStepOperator
@@ -192,10 +192,10 @@ def test_step_with_step_operator_goes_through_launch(monkeypatch: pytest.MonkeyP
     assert run.refresh().steps["on_operator"].outputs["output"].load() == 10
 
 
-def test_schedule_is_refused_by_the_local_orchestrator() -> None:
-    with pytest.raises(PipelineRunFailedError, match="cannot schedule"):
+def test_a_schedule_is_not_run_and_an_invalid_one_records_nothing() -> None:
+    with pytest.raises(ConfigurationError, match="cron"):
         fan_out().run(run_name="scheduled", schedule={"cron": "0 * * * *"})
-    assert Client().get_run("scheduled").status == ExecutionStatus.FAILED
+    assert Client().list_runs() == []  # see tests/execution/test_scheduler.py for schedules
 
 
 def test_failure_waits_for_running_steps_and_skips_their_successors() -> None:

@@ -200,3 +200,12 @@ def delete_run(run: str, yes: bool) -> None:
         f"Deleted run '{view.name}' and its folder ({len(removed)} artifact(s) removed; "
         "artifacts other runs still use are kept)."
     )
+
+
+def _add_schedules() -> None:
+    from cairn.cli.schedule_commands import schedules
+
+    pipeline.add_command(schedules)
+
+
+_add_schedules()

@@ -39,6 +39,7 @@ class BaseOrchestrator(StackComponent):
     """Abstract class for all Cairn orchestrators."""
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.ORCHESTRATOR
+    supports_schedules: ClassVar[bool] = False  # run(schedule=...) is refused unless True
 
     @abstractmethod
     def prepare_or_run_pipeline(

@@ -38,6 +38,7 @@ from cairn.exceptions import (
     StepTimeoutError,
 )
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
+from cairn.services.scheduler import LocalSchedulerMixin
 
 if TYPE_CHECKING:
     from cairn.models.pipeline_spec import PipelineDeployment, StepSpec
@@ -49,7 +50,7 @@ KILL_GRACE_SECONDS = 30.0
 _STDERR_TAIL = 4000
 
 
-class LocalOrchestrator(BaseOrchestrator):
+class LocalOrchestrator(LocalSchedulerMixin, BaseOrchestrator):
     """Runs the steps of a pipeline on this machine.
 
     Attributes:
@@ -59,6 +60,7 @@ class LocalOrchestrator(BaseOrchestrator):
     """
 
     FLAVOR: ClassVar[str] = "local"
+    supports_schedules: ClassVar[bool] = True  # cairn stack up starts its scheduler service
 
     max_parallelism: int = Field(default=8, ge=1, le=256)
     mode: Literal["threads", "processes"] = "threads"

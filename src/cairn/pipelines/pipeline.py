@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from cairn.client import RunView
     from cairn.execution.hooks import HookOption
     from cairn.models.pipeline_spec import HookSpec, PipelineSpec
+    from cairn.models.schedule import Schedule, ScheduleRecord
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
 CAIRN_RUN_OPTIONS = ("run_name", "enable_cache", "schedule")
@@ -129,8 +130,13 @@ class Pipeline:
         return ConfiguredPipeline(self, dict(bound.arguments), parameters, location)
 
     def run(self, **options: Any) -> RunView:
-        """Run with default parameters (shortcut for ``pipeline().run(**options)``)."""
-        return self().run(**options)
+        """Run with default parameters (shortcut for ``pipeline().run(**options)``).
+
+        With ``schedule=...`` it returns the schedule's record instead (see
+        :meth:`ConfiguredPipeline.run`).
+        """
+        result: RunView = self().run(**options)
+        return result
 
     def with_options(
         self,
@@ -309,21 +315,49 @@ class ConfiguredPipeline:
         }
         return spec, dict(self._steps)
 
+    @overload
     def run(
         self,
         *,
         run_name: str | None = None,
         enable_cache: bool | None = None,
-        schedule: Any = None,
+        schedule: None = None,
         step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
         **runtime_options: Any,
-    ) -> RunView:
+    ) -> RunView: ...
+
+    @overload
+    def run(
+        self,
+        *,
+        run_name: str | None = None,
+        enable_cache: bool | None = None,
+        schedule: Schedule | Mapping[str, Any],
+        step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        **runtime_options: Any,
+    ) -> ScheduleRecord: ...
+
+    def run(
+        self,
+        *,
+        run_name: str | None = None,
+        enable_cache: bool | None = None,
+        schedule: Schedule | Mapping[str, Any] | None = None,
+        step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        **runtime_options: Any,
+    ) -> RunView | ScheduleRecord:
         """Run the pipeline on the active stack and return the run's post-execution view.
 
+        With ``schedule`` (a :class:`cairn.Schedule`, or a mapping such as
+        ``{"interval": 3600}``, also from ``with_options`` or the run YAML) nothing
+        runs now: the schedule is registered and its record returned at once; the
+        orchestrator's scheduler starts the runs.
+
         Args:
-            run_name: the run's name (default: ``<pipeline>-<timestamp>-<random>``).
+            run_name: the run's name (default: ``<pipeline>-<timestamp>-<random>``); for a
+                schedule, the prefix of its runs' names.
             enable_cache: overrides the step and pipeline settings for this run.
-            schedule: passed to orchestrators that schedule runs.
+            schedule: when to run (see :class:`cairn.Schedule`).
             step_parameters: parameter overrides per step name.
             **runtime_options: passed to ``prepare_pipeline_deployment`` of every stack
                 component; each key must be declared by one of them.
@@ -353,6 +387,9 @@ class ConfiguredPipeline:
             check_name("run", run_name, location, MAX_RUN_NAME_LENGTH)
         spec, steps = self._compile(step_parameters)
         stack = StackRegistry().get_stack()
+        if schedule is not None:  # registered for the orchestrator's scheduler, not run now
+            return _register_schedule(spec, stack, schedule, run_name, enable_cache, options,
+                                      bool(self._external))  # fmt: skip
         try:
             record = run_pipeline(
                 spec,
@@ -371,6 +408,23 @@ class ConfiguredPipeline:
 
     def __repr__(self) -> str:
         return f"<configured pipeline '{self.name}' {self.parameters}>"
+
+
+def _register_schedule(
+    spec: PipelineSpec,
+    stack: Any,
+    schedule: Any,
+    run_name: str | None,
+    enable_cache: bool | None,
+    options: dict[str, Any],
+    has_external_values: bool,
+) -> ScheduleRecord:
+    """``run(schedule=...)``: the schedule's record (see :mod:`cairn.execution.schedules`)."""
+    from cairn.execution.schedules import schedule_pipeline
+
+    return schedule_pipeline(spec, stack, schedule, run_name=run_name, enable_cache=enable_cache,
+                             runtime_options=options,
+                             has_external_values=has_external_values)  # fmt: skip
 
 
 def _one_line_for_cancelled_runs() -> None:

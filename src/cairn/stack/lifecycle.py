@@ -67,13 +67,18 @@ def _overrides(component: StackComponent, method: str) -> bool:
     return getattr(type(component), method) is not getattr(StackComponent, method)
 
 
+def _background_running(component: StackComponent) -> bool:
+    """Whether a component's background service runs (a local scheduler; runs need it not)."""
+    return bool(getattr(component, "background_running", True))
+
+
 def component_up(component: StackComponent) -> str:
     """Provision (if needed) and resume (if needed) a component; say what was done."""
     done = []
     if not component.is_provisioned:
         component.provision()
         done.append("provisioned")
-    if not component.is_running:
+    if not component.is_running or not _background_running(component):
         component.resume()
         done.append("resumed")
     return ", ".join(done) if done else "already up"
@@ -82,7 +87,8 @@ def component_up(component: StackComponent) -> str:
 def component_down(component: StackComponent, force: bool = False) -> str:
     """Suspend a running component; with ``force`` also deprovision it. Say what was done."""
     done = []
-    if component.is_running and _overrides(component, "suspend"):
+    running = component.is_running and _background_running(component)
+    if running and _overrides(component, "suspend"):
         component.suspend()
         done.append("suspended")
     if force and component.is_provisioned and _overrides(component, "deprovision"):

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 #: The Alembic revision these tables correspond to.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -174,3 +174,4 @@ step_metadata = sa.Table(
 
 # The catalog tables (artifact versions, models, metadata) share this MetaData.
 from cairn.store.metadata import catalog_schema as _catalog_schema  # noqa: E402,F401
+from cairn.store.metadata import schedule_schema as _schedule_schema  # noqa: E402,F401

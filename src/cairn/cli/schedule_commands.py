@@ -1,0 +1,112 @@
+"""``cairn pipeline schedules``: list, describe, pause, resume and delete schedules.
+
+Thin commands over :class:`cairn.execution.schedules.ScheduleStore` of the active
+stack's metadata store (``--stack`` for another one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cairn.cli.output import echo_json, echo_table, output_option, when
+
+stack_option = click.option(
+    "--stack", "stack_name", default=None, help="Stack holding the schedules (default: active)."
+)
+
+
+def _store(stack_name: str | None) -> Any:
+    from cairn.cli.common import registry
+    from cairn.execution.schedules import ScheduleStore
+
+    return ScheduleStore(registry().get_stack(stack_name).metadata_store)
+
+
+def _state(record: Any) -> str:
+    return "paused" if record.paused else ("ended" if record.next_slot is None else "active")
+
+
+def _next(record: Any) -> str:
+    import time
+
+    return when(record.next_run(time.time()))
+
+
+@click.group("schedules")
+def schedules() -> None:
+    """Schedules of pipelines (made by pipeline.run(schedule=...))."""
+
+
+@schedules.command("list")
+@stack_option
+@output_option
+def list_schedules(stack_name: str | None, output: str) -> None:
+    """List the schedules, by name."""
+    records = _store(stack_name).list_schedules()
+    if output == "json":
+        echo_json([r.to_dict() for r in records])
+        return
+    if not records:
+        click.echo("No schedules: pipeline.run(schedule=cairn.Schedule(...)) makes one.")
+        return
+    rows = [(r.name, r.pipeline_name, r.stack_name, r.every, _state(r), when(r.last_slot),
+             _next(r)) for r in records]  # fmt: skip
+    echo_table(["schedule", "pipeline", "stack", "when", "state", "last run", "next run"], rows)
+
+
+@schedules.command("describe")
+@click.argument("name")
+@stack_option
+@output_option
+def describe(name: str, stack_name: str | None, output: str) -> None:
+    """Show schedule NAME and the runs it started (newest first)."""
+    store = _store(stack_name)
+    record = store.get(name)
+    slots = store.slots(record.id)
+    if output == "json":
+        echo_json({**record.to_dict(), "runs": [{"slot": s, "run": n} for s, n in slots]})
+        return
+    click.echo(f"Schedule {record.name} of pipeline {record.pipeline_name}: {_state(record)}")
+    click.echo(f"  {record.every}, from {when(record.start_time)}"
+               + (f" to {when(record.end_time)}" if record.end_time else "")
+               + f", catchup {'on' if record.catchup else 'off'}")  # fmt: skip
+    click.echo(f"  stack {record.stack_name}, orchestrator {record.orchestrator}")
+    click.echo(f"  next run {_next(record)}")
+    if slots:
+        echo_table(["slot", "run"], [(when(s), n) for s, n in slots])
+    else:
+        click.echo("  no run started yet")
+
+
+@schedules.command("pause")
+@click.argument("name")
+@stack_option
+def pause(name: str, stack_name: str | None) -> None:
+    """Pause schedule NAME (slots passed while paused are not run)."""
+    record = _store(stack_name).set_paused(name, True)
+    click.echo(f"Paused schedule '{record.name}'.")
+
+
+@schedules.command("resume")
+@click.argument("name")
+@stack_option
+def resume(name: str, stack_name: str | None) -> None:
+    """Resume schedule NAME (its next slot from now on runs)."""
+    record = _store(stack_name).set_paused(name, False)
+    click.echo(f"Resumed schedule '{record.name}': next run {_next(record)}.")
+
+
+@schedules.command("delete")
+@click.argument("name")
+@stack_option
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def delete(name: str, stack_name: str | None, yes: bool) -> None:
+    """Delete schedule NAME (the runs it started stay)."""
+    store = _store(stack_name)
+    record = store.get(name)
+    if not yes:
+        click.confirm(f"Delete schedule '{record.name}'?", abort=True)
+    store.delete(record.id)
+    click.echo(f"Deleted schedule '{record.name}' (its runs stay).")
