@@ -23,6 +23,7 @@ filesystem is built, and handed straight to the client library.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import IO, Any, ClassVar
 
 from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
@@ -94,7 +95,13 @@ class StreamingReader(io.RawIOBase):
     """
 
     def __init__(
-        self, raw: Any, fs: Any, path: str, chunk: int = STREAM_CHUNK, parallel: int = 2
+        self,
+        raw: Any,
+        fs: Any,
+        path: str,
+        chunk: int = STREAM_CHUNK,
+        parallel: int = 2,
+        fill: Callable[[int, memoryview], int] | None = None,
     ) -> None:
         super().__init__()
         self._raw = raw
@@ -102,6 +109,7 @@ class StreamingReader(io.RawIOBase):
         self._path = path
         self._chunk = chunk
         self._parallel = parallel
+        self._fill = fill
 
     def readable(self) -> bool:
         return True
@@ -123,6 +131,10 @@ class StreamingReader(io.RawIOBase):
             return len(data)
         start = int(self._raw.tell())
         end = min(start + len(view), int(self._raw.size))
+        if self._fill is not None:  # the flavor streams ranges straight into the buffer
+            got = self._fill(start, view[: max(end - start, 0)]) if end > start else 0
+            self._raw.seek(start + got)
+            return got
         got = 0
         while start + got < end:
             window = [(o, min(o + self._chunk, end)) for o in
@@ -172,17 +184,32 @@ class ObjectArtifactStore(BaseArtifactStore):
         """Open a file: writes commit on a normal close only; both directions stream."""
         binary = mode.replace("t", "").replace("b", "") + "b"
         kwargs.setdefault("block_size", STREAM_CHUNK)
-        raw = self.filesystem.open(path, binary, **kwargs)
         stream: Any
         if "r" in binary:
-            stream = StreamingReader(raw, self.filesystem, path)
+            raw = self.filesystem.open(path, binary, **kwargs)
+            stream = StreamingReader(raw, self.filesystem, path, parallel=self._parallel_parts(),
+                                     fill=self._range_filler(path))  # fmt: skip
             if "b" in mode:
                 return io.BufferedReader(stream, buffer_size=1024 * 1024)
         else:
-            stream = StreamingWriter(raw, self.filesystem)
+            stream = self._open_writer(path, binary, **kwargs)
             if "b" in mode:
                 return stream  # type: ignore[no-any-return]
         return _TextFile(stream, "r" in binary)
+
+    def _open_writer(self, path: str, mode: str, **kwargs: Any) -> Any:
+        """A writable file that commits on a normal close and has ``discard()`` (flavors
+        with a concurrent uploader override this)."""
+        return StreamingWriter(self.filesystem.open(path, mode, **kwargs), self.filesystem)
+
+    def _parallel_parts(self) -> int:
+        """Ranges of :data:`STREAM_CHUNK` bytes fetched at once by large reads."""
+        return 2
+
+    def _range_filler(self, path: str) -> Callable[[int, memoryview], int] | None:
+        """How a large read fills the caller's buffer from an offset (None: ``cat_ranges``
+        of :data:`STREAM_CHUNK` bytes; flavors that can stream into a buffer override it)."""
+        return None
 
     def makedirs(self, path: str, exist_ok: bool = True) -> None:
         """Create a folder: an empty ``folder/`` marker object (folders are names)."""
@@ -264,9 +291,10 @@ class _TextFile(io.TextIOWrapper):
         )
         super().__init__(buffered, encoding="utf-8")
         self._stream = stream
+        self._reading = reading
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
-        if exc_type is not None and isinstance(self._stream, StreamingWriter):
+        if exc_type is not None and not self._reading:
             self._stream.discard()
         self.close()
 
@@ -274,7 +302,7 @@ class _TextFile(io.TextIOWrapper):
 class _Committing(io.RawIOBase):
     """Lets ``io.BufferedWriter`` drive a :class:`StreamingWriter` (close commits)."""
 
-    def __init__(self, stream: StreamingWriter) -> None:
+    def __init__(self, stream: Any) -> None:
         super().__init__()
         self._stream = stream
 
@@ -284,7 +312,7 @@ class _Committing(io.RawIOBase):
     def write(self, data: Any) -> int:
         if self._stream.closed:  # discarded: what is still buffered is dropped
             return len(memoryview(data))
-        return self._stream.write(data)
+        return int(self._stream.write(data))
 
     def close(self) -> None:
         if not self.closed:

@@ -45,9 +45,65 @@ class TestS3ArtifactStoreConformance(ArtifactStoreConformance):
         """Done by ``_setup``."""
 
     def make_store(self) -> S3ArtifactStore:
-        store = s3_store(self.endpoint, new_bucket())
+        # two parts in flight: what a write holds (parts x part size x the client's own
+        # copies) stays under half of the suite's large file (see the test below)
+        store = s3_store(self.endpoint, new_bucket(), max_concurrency=2)
         store.provision()
         return store
+
+
+def _write_peak(store: S3ArtifactStore, size: int) -> int:
+    import tracemalloc
+
+    data = b"\x01" * size
+    tracemalloc.start()
+    try:
+        with store.open(store.join(f"f{size}.bin"), "wb") as f:
+            f.write(memoryview(data))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_concurrent_part_uploads_hold_a_bounded_amount_whatever_the_size(
+    moto_endpoint: str,
+) -> None:
+    """Eight parts in flight: the memory a write holds does not grow with the file."""
+    store = s3_store(moto_endpoint, new_bucket(), max_concurrency=8)
+    store.provision()
+    small, large = _write_peak(store, 80 * 2**20), _write_peak(store, 240 * 2**20)
+    assert large < small * 1.25, (small, large)  # about 8 parts x 8 MiB x the client copies
+    assert store.size(store.join(f"f{240 * 2**20}.bin")) == 240 * 2**20
+
+
+def test_large_reads_stream_into_the_buffer_and_small_files_are_one_put(
+    moto_endpoint: str,
+) -> None:
+    import os
+
+    store = s3_store(moto_endpoint, new_bucket(), read_streams=3)
+    store.provision()
+    data = os.urandom(30 * 2**20 + 17)
+    with store.open(store.join("a.bin"), "wb") as f:
+        f.write(data[:100])
+        f.write(memoryview(data)[100:])
+    into = bytearray(len(data) + 10)
+    with store.open(store.join("a.bin"), "rb") as f:
+        assert f.read(5) == data[:5]
+        assert f.readinto(memoryview(into)[5:]) == len(data) - 5
+    assert bytes(into[5 : len(data)]) == data[5:]
+    with store.open(store.join("small.bin"), "wb") as f:
+        f.write(b"tiny")
+    assert store.open(store.join("small.bin"), "rb").read() == b"tiny"
+
+
+def test_the_private_s3fs_names_the_fast_reads_use_still_exist() -> None:
+    """``_transfers.read_ranges_into`` awaits ``S3FileSystem._call_s3`` (fails loudly if gone)."""
+    import inspect
+
+    import s3fs
+
+    assert inspect.iscoroutinefunction(s3fs.S3FileSystem._call_s3)
 
 
 def test_credentials_are_secret_fields(moto_endpoint: str) -> None:
