@@ -13,6 +13,10 @@ The progress display (``cairn.execution.progress``) is measured off
 (``CAIRN_QUIET=1``) and on (plain lines, as when the output is not a terminal;
 written to /dev/null here); ``--progress on|off|both`` picks (default both).
 
+Each mode also measures the floor of a persisted step in the same folder and
+run (``bench/floor.py``: one SQLite transaction plus one small new file) and
+prints the overhead as a ratio to it (issue 14's goal: at most 2x).
+
 Usage: python bench/pipeline_overhead.py [--repeats 5] [--skip-1000] [--hooks]
        [--progress both]
 """
@@ -28,6 +32,9 @@ import time
 from typing import Any
 
 from cairn import pipeline, step
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from floor import floor_per_step
 
 
 @step
@@ -97,12 +104,17 @@ def main() -> int:
             try:
                 long_t, short_t, overhead = per_step(50, args.repeats)
                 big = None if args.skip_1000 else per_step(1000, 1)
+                floor = floor_per_step(tmp)
             finally:
                 sys.stderr = real_stderr
         print(f"[progress {mode}] 50-step chain: {long_t * 1000:.1f} ms, 1-step run: "
               f"{short_t * 1000:.1f} ms")  # fmt: skip
         print(f"[progress {mode}] per-step overhead (50 steps): {overhead * 1000:.2f} ms "
               "(target < 2 ms)")  # fmt: skip
+        print(f"[progress {mode}] floor (1 SQLite transaction + 1 new file): "
+              f"{floor['file'] * 1000:.3f} ms, overhead / floor: {overhead / floor['file']:.1f}x "
+              f"(goal <= 2x); with the file's own new folder: {floor['folder'] * 1000:.3f} ms, "
+              f"{overhead / floor['folder']:.1f}x")  # fmt: skip
         if big is not None:
             print(f"[progress {mode}] 1000-step chain: {big[0]:.2f} s, per step "
                   f"{big[2] * 1000:.2f} ms")  # fmt: skip

@@ -102,3 +102,90 @@ def test_the_check_notices_a_heavy_import() -> None:
     result = imported_by("stack", "export", "default", "-")
     assert result["code"] in (0, None)
     assert result["heavy"] == ["yaml"]
+
+
+#: What a read command over a SQLite metadata store must not import (issue 14).
+READ_HEAVY = ("sqlalchemy", "alembic", "pydantic", "fsspec", "pandas", "numpy", "pyarrow",
+              "cloudpickle", "yaml")  # fmt: skip
+
+_RECORD_A_RUN = """
+from cairn import pipeline, step
+
+@step
+def talk() -> int:
+    print("hello from the step")
+    return 1
+
+@step
+def use(x: int) -> int:
+    return x + 1
+
+@pipeline(name="weighed", enable_cache=False)
+def weighed() -> None:
+    use(talk())
+
+print("@@" + weighed().run().name)
+"""
+
+
+@pytest.fixture
+def recorded_run() -> str:
+    """A run recorded on the default stack (SQLite metadata, local artifacts), by name."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RECORD_A_RUN],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={**__import__("os").environ, "CAIRN_QUIET": "1"},
+    )  # fmt: skip
+    return [line for line in done.stdout.splitlines() if line.startswith("@@")][-1][2:]
+
+
+def test_read_commands_on_sqlite_import_neither_sqlalchemy_nor_pydantic(
+    recorded_run: str,
+) -> None:
+    commands = [
+        ("pipeline", "list"),
+        ("pipeline", "list", "--output", "json"),
+        ("pipeline", "runs", "list"),
+        ("pipeline", "runs", "list", "--pipeline", "weighed", "--status", "completed"),
+        ("pipeline", "runs", "list", "--output", "json"),
+        ("pipeline", "runs", "describe", recorded_run),
+        ("pipeline", "runs", "describe", recorded_run, "--output", "json"),
+        ("pipeline", "runs", "logs", recorded_run),
+        ("pipeline", "runs", "logs", recorded_run, "talk"),
+    ]
+    for args in commands:
+        result = imported_by(*args, heavy=READ_HEAVY)
+        assert result["code"] in (0, None), args
+        assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
+def test_read_commands_show_what_the_full_client_shows(
+    recorded_run: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from cairn.cli import pipeline_commands
+    from cairn.cli.main import cli
+    from cairn.client import Client
+    from cairn.client.read_client import read_client
+
+    fast = read_client()
+    assert type(fast.metadata_store).__name__ == "SQLiteRunReader"
+    outputs = []
+    for client in (fast, Client()):
+        monkeypatch.setattr(pipeline_commands, "_read_client", lambda client=client: client)
+        runner = CliRunner()
+        outputs.append(
+            [
+                runner.invoke(cli, list(args)).output
+                for args in (
+                    ("pipeline", "runs", "describe", recorded_run, "--output", "json"),
+                    ("pipeline", "runs", "describe", recorded_run),
+                    ("pipeline", "runs", "logs", recorded_run),
+                    ("pipeline", "runs", "list", "--output", "json"),
+                    ("pipeline", "list", "--output", "json"),
+                )
+            ]
+        )
+    assert outputs[0] == outputs[1]
+    assert "hello from the step" in outputs[0][2]

@@ -24,6 +24,13 @@ def _client() -> Any:
     return Client()
 
 
+def _read_client() -> Any:
+    """For commands that only read: on SQLite, without SQLAlchemy or pydantic."""
+    from cairn.client.read_client import read_client
+
+    return read_client()
+
+
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}s"
 
@@ -37,7 +44,7 @@ def pipeline() -> None:
 @output_option
 def list_pipelines(output: str) -> None:
     """List the pipelines that have run."""
-    records = [p.record for p in _client().list_pipelines()]
+    records = [p.record for p in _read_client().list_pipelines()]
     if output == "json":
         echo_json([{"id": r.id, "name": r.name, "updated": r.updated} for r in records])
         return
@@ -93,7 +100,9 @@ def list_runs(
     pipeline_name: str | None, status: str | None, limit: int, offset: int, output: str
 ) -> None:
     """List runs, newest first."""
-    found = _client().list_runs(pipeline=pipeline_name, status=status, limit=limit, offset=offset)
+    found = _read_client().list_runs(
+        pipeline=pipeline_name, status=status, limit=limit, offset=offset
+    )
     if output == "json":
         echo_json([run.to_dict(with_steps=False) for run in found])
         return
@@ -146,7 +155,7 @@ def _describe_steps(run: Any) -> None:
 @output_option
 def describe_run(run: str, output: str) -> None:
     """Show a run's steps, statuses, caching, durations and outputs."""
-    view = _client().get_run(run)
+    view = _read_client().get_run(run)
     if output == "json":
         echo_json(view.to_dict())
         return
@@ -166,7 +175,7 @@ def run_logs(run: str, step: str | None, follow: bool) -> None:
     """
     import time
 
-    client = _client()
+    client = _read_client()
     shown: set[str] = set()
     while True:
         view = client.get_run(run)

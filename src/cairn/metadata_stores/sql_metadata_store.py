@@ -321,22 +321,14 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
 
     def mark_stale_runs_failed(self) -> list[str]:
         from cairn.store.metadata import statements as q
-        from cairn.store.metadata.ownership import is_alive, this_host
+        from cairn.store.metadata.ownership import is_dead_owner
 
         with self._read() as conn:
             rows = q.fetch(conn, q.running_runs(), {})
-        now, host, stale = time.time(), this_host(), []
+        now, stale = time.time(), []
         for row in rows:
-            pid, owner_host = row["owner_pid"], row["owner_host"]
-            if pid is None:
-                continue
-            if owner_host == host:
-                dead = not is_alive(pid, row["owner_token"])
-            else:
-                beat = row["heartbeat"] or 0.0
-                dead = self.stale_after is not None and now - beat > self.stale_after
-            if dead:
-                self._fail_dead_run(row["id"], pid, owner_host)
+            if is_dead_owner(row, self.stale_after, now):
+                self._fail_dead_run(row["id"], row["owner_pid"], row["owner_host"])
                 stale.append(row["name"])
         return stale
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=1)
@@ -48,3 +49,19 @@ def is_alive(pid: int, token: str | None = None) -> bool:
     if fields[0] in ("Z", "X"):
         return False
     return not token or len(fields) <= 19 or fields[19] == token
+
+
+def is_dead_owner(row: dict[str, Any], stale_after: float | None, now: float) -> bool:
+    """Whether the process owning a running run (a row of ``running_runs``) is gone.
+
+    Runs owned on this host are checked by pid and start token; runs owned on
+    another host by heartbeat, once it is older than ``stale_after`` seconds
+    (never, if None). A detached run (no pid) is never dead.
+    """
+    pid = row["owner_pid"]
+    if pid is None:
+        return False
+    if row["owner_host"] == this_host():
+        return not is_alive(pid, row["owner_token"])
+    beat = row["heartbeat"] or 0.0
+    return stale_after is not None and now - beat > stale_after

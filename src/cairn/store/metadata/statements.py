@@ -7,6 +7,8 @@ the statements the step runner issues for every step are built once (with
 
 from __future__ import annotations
 
+import functools
+import itertools
 from functools import cache
 from typing import Any
 
@@ -21,6 +23,7 @@ from cairn.store.metadata.schema import (
     step_outputs,
     step_runs,
 )
+from cairn.store.metadata.sqlite_reader import runs_page_name
 
 TABLES = {
     "pipelines": pipelines,
@@ -201,3 +204,103 @@ def fetch(
 def first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The first row of :func:`fetch`'s result, or None."""
     return rows[0] if rows else None
+
+
+# ---------------------------------------------------------------- named reads (SQLite text)
+@cache
+def runs_page(pipeline: bool, status: bool, newest_first: bool) -> sa.Select[Any]:
+    """A page of runs (``:limit``, ``:offset``), optionally of ``:pipeline_id`` / ``:status``."""
+    r = pipeline_runs
+    query = runs_select()
+    if pipeline:
+        query = query.where(r.c.pipeline_id == sa.bindparam("pipeline_id"))
+    if status:
+        query = query.where(r.c.status == sa.bindparam("status"))
+    order = (r.c.created.desc(), r.c.id.desc()) if newest_first else (r.c.created, r.c.id)
+    return query.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+
+
+def _named_builders() -> dict[str, Any]:
+    p, t = pipelines, step_metadata
+    builders: dict[str, Any] = {
+        "pipelines": lambda: sa.select(p).order_by(p.c.name),
+        "pipeline": lambda: sa.select(p).where(
+            sa.or_(p.c.name == sa.bindparam("value"), p.c.id == sa.bindparam("value"))
+        ),
+        "run_by_name": lambda: run_by("name"),
+        "run_by_id": lambda: run_by("id"),
+        "running_runs": running_runs,
+        "steps_of_run": steps_of_run,
+        "step_run": lambda: select_by("step_runs", "id"),
+        "step_outputs": lambda: edges("step_outputs"),
+        "step_inputs": lambda: edges("step_inputs"),
+        "step_metadata": lambda: sa.select(t).where(t.c.step_run_id == sa.bindparam("value")),
+    }
+    for flags in itertools.product((False, True), repeat=3):
+        builders[runs_page_name(*flags)] = functools.partial(runs_page, *flags)
+    return builders
+
+
+@cache
+def named(name: str) -> sa.Select[Any]:
+    """A read statement by name: the ones the read commands use, also as SQLite text
+    (:mod:`cairn.store.metadata.sqlite_sql`, generated from these)."""
+    return _named_builders()[name]()  # type: ignore[no-any-return]
+
+
+def sqlite_statements() -> dict[str, tuple[str, tuple[str, ...], dict[str, Any]]]:
+    """Each named statement compiled for SQLite: ``(sql, parameter order, literal values)``."""
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    out = {}
+    for name in _named_builders():
+        compiled = named(name).compile(dialect=dialect)
+        params = tuple(compiled.positiontup or ())
+        literals = {n: compiled.binds[n].value for n in params if not compiled.binds[n].required}
+        out[name] = (compiled.string, params, literals)
+    return out
+
+
+def sqlite_module_text() -> str:
+    """The text of :mod:`cairn.store.metadata.sqlite_sql` (``python -m`` this module writes it)."""
+    from cairn.store.metadata.schema import HEAD_REVISION
+
+    lines = [
+        "# ruff: noqa: E501",
+        '"""SQLite text of the named read statements: GENERATED, do not edit.',
+        "",
+        "Made from the SQLAlchemy tables and statements by",
+        "``python -m cairn.store.metadata.statements`` (tests/store/test_sqlite_sql.py",
+        "checks that it matches them), so that read commands and the SQLite reader",
+        "run them with the standard library's ``sqlite3`` without importing SQLAlchemy.",
+        '"""',
+        "",
+        "from typing import Any",
+        "",
+        "#: The schema revision the statements were generated for.",
+        f"HEAD_REVISION = {HEAD_REVISION!r}",
+        "",
+        "#: name -> (sql, parameter names in order, literal parameter values)",
+        "STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {",
+    ]
+    for name, (sql, params, literals) in sqlite_statements().items():
+        lines.append(f"    {name!r}: (")
+        lines.append(f"        {sql!r},")
+        lines.append(f"        {params!r},")
+        lines.append(f"        {literals!r},")
+        lines.append("    ),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).with_name("sqlite_sql.py")
+    import subprocess
+    import sys
+
+    target.write_text(sqlite_module_text(), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(target)], check=False)
+    print(f"wrote {target}")
