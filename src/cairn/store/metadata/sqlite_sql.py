@@ -10,7 +10,7 @@ run them with the standard library's ``sqlite3`` without importing SQLAlchemy.
 from typing import Any
 
 #: The schema revision the statements were generated for.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 
 #: name -> (sql, parameter names in order, literal parameter values)
 STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
