@@ -13,7 +13,7 @@ import pytest
 from cairn.cli import main as main_module
 from cairn.cli.main import COMMANDS, cli
 from cairn.enums import StackComponentType
-from cairn.store.registry_store import SCHEMA_VERSION
+from cairn.store.registry_schema import SCHEMA_VERSION
 
 from .helpers import fail, invoke
 

@@ -245,11 +245,14 @@ def test_migration_keeps_a_stack_s_own_secrets_manager(tmp_path: Path) -> None:
     import uuid
 
     path = tmp_path / "old.db"
-    with SQLiteRegistryStore(path, tmp_path / "ls", upto=2) as old:
-        old.create_component(ComponentRecord(str(uuid.uuid4()), T.SECRETS_MANAGER, "env", "ci"))
-        old.update_stack("default", {T.SECRETS_MANAGER: "ci"})
-        old.create_component(ComponentRecord(str(uuid.uuid4()), T.SECRETS_MANAGER, "env",
-                                             "default"))  # fmt: skip
+    SQLiteRegistryStore(path, tmp_path / "ls", upto=2).close()
+    with sqlite3.connect(path) as conn:  # what Cairn at revision 2 wrote
+        ci, other = str(uuid.uuid4()), str(uuid.uuid4())
+        for cid, name in ((ci, "ci"), (other, "default")):
+            conn.execute("INSERT INTO stack_components VALUES (?, 'secrets_manager', 'env', ?, "
+                         "'{}', 0, 0)", (cid, name))  # fmt: skip
+        conn.execute("INSERT INTO stack_memberships SELECT uuid, 'secrets_manager', ? FROM stacks "
+                     "WHERE name = 'default'", (ci,))  # fmt: skip
     with SQLiteRegistryStore(path, tmp_path / "ls") as store:
         assert store.get_stack("default").components[T.SECRETS_MANAGER] == "ci"
         assert store.get_component(T.SECRETS_MANAGER, "default").flavor == "env"

@@ -548,13 +548,29 @@ class StackRegistry:
         set_components: Mapping[StackComponentType, str],
         remove_types: set[StackComponentType] | None = None,
     ) -> Stack:
-        """Replace or remove components of a stack, validating the result first."""
-        record = self.store.get_stack(name)
-        components = {t: n for t, n in record.components.items() if t not in (remove_types or ())}
-        components.update(set_components)
-        stack = self._validated_stack(name, components)
-        self.store.update_stack(name, set_components, remove_types)
-        return stack
+        """Replace or remove components of a stack, validating the result first.
+
+        The write is conditional on the version of the stack that was validated:
+        if another process or machine changed the stack meanwhile, the update is
+        validated again on the new stack (a few times, then
+        :class:`ConcurrentUpdateError` says to retry).
+        """
+        for attempt in range(_UPDATE_ATTEMPTS):
+            record = self.store.get_stack(name)
+            components = {t: n for t, n in record.components.items()
+                          if t not in (remove_types or ())}  # fmt: skip
+            components.update(set_components)
+            stack = self._validated_stack(name, components)
+            try:
+                self.store.update_stack(
+                    name, set_components, remove_types, expected_version=record.version
+                )
+            except ConcurrentUpdateError:
+                if attempt == _UPDATE_ATTEMPTS - 1:
+                    raise
+                continue
+            return stack
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def type_of(component: StackComponent) -> type[StackComponent]:

@@ -19,6 +19,8 @@ class ComponentRecord:
     config: dict[str, Any] = field(default_factory=dict)
     created: float = 0.0
     updated: float = 0.0
+    #: Optimistic version: increments with every update (updates check it).
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class StackRecord:
     components: dict[StackComponentType, str] = field(default_factory=dict)
     created: float = 0.0
     updated: float = 0.0
+    #: Optimistic version: increments with every update (updates check it).
+    version: int = 1
 
 
 @dataclass(frozen=True)

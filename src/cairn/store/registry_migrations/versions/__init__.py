@@ -1,0 +1,1 @@
+"""Registry revisions, oldest first (never edit one that has been released)."""
