@@ -104,9 +104,14 @@ def resume(name: str, stack_name: str | None) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def delete(name: str, stack_name: str | None, yes: bool) -> None:
     """Delete schedule NAME (the runs it started stay)."""
-    store = _store(stack_name)
+    from cairn.cli.common import registry
+    from cairn.execution.schedules import ScheduleStore, schedule_deleted
+
+    stack = registry().get_stack(stack_name)
+    store = ScheduleStore(stack.metadata_store)
     record = store.get(name)
     if not yes:
         click.confirm(f"Delete schedule '{record.name}'?", abort=True)
     store.delete(record.id)
+    schedule_deleted(record, stack)
     click.echo(f"Deleted schedule '{record.name}' (its runs stay).")

@@ -123,7 +123,7 @@ def schedule_pipeline(
     store = ScheduleStore(stack.metadata_store)
     pipeline = stack.metadata_store.get_or_create_pipeline(spec.name, spec.model_dump(mode="json"))
     now = time.time()
-    return store.create(
+    record = store.create(
         name=name,
         pipeline_id=pipeline.id,
         stack_name=stack.name,
@@ -139,6 +139,21 @@ def schedule_pipeline(
         },
         spec=spec.model_dump(mode="json"),
     )
+    registered = getattr(stack.orchestrator, "schedule_registered", None)
+    if registered is not None:  # e.g. the airflow orchestrator writes the schedule's DAG
+        try:
+            registered(record, stack)
+        except BaseException:
+            store.delete(record.id)
+            raise
+    return record
+
+
+def schedule_deleted(record: ScheduleRecord, stack: Stack) -> None:
+    """Tell the stack's orchestrator that a schedule was deleted (it may remove a DAG)."""
+    deleted = getattr(stack.orchestrator, "schedule_deleted", None)
+    if deleted is not None:
+        deleted(record)
 
 
 class ScheduleStore:
@@ -335,4 +350,10 @@ class ScheduleStore:
         )  # fmt: skip
 
 
-__all__ = ["ScheduleStore", "check_can_schedule", "schedule_pipeline", "scheduling_flavors"]
+__all__ = [
+    "ScheduleStore",
+    "check_can_schedule",
+    "schedule_deleted",
+    "schedule_pipeline",
+    "scheduling_flavors",
+]
