@@ -42,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "artifact": ("cairn.cli.artifact_commands:artifact", "Artifacts by name and version."),
     "model": ("cairn.cli.model_commands:model", "Models, their versions and stages."),
     "dashboard": ("cairn.cli.dashboard_commands:dashboard", "Serve the web dashboard."),
+    "registry": ("cairn.cli.registry_commands:registry", "Use a shared (team) or local registry."),
     **_component_commands(),
 }
 

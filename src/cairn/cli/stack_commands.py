@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cairn.cli.common import active_name, registry
+from cairn.cli.common import active_name, echo_notices, registry
 from cairn.cli.output import echo_json, echo_table, output_option, with_state
 from cairn.enums import STACK_OPTION_LETTERS, StackComponentType
 from cairn.exceptions import ConfigurationError
@@ -75,8 +75,10 @@ def register(name: str, activate: bool, **components: str | None) -> None:
 
     -o, -a and -m are required; the other types are optional.
     """
-    registry().register_stack(name, _chosen(components), activate=activate)
+    reg = registry()
+    reg.register_stack(name, _chosen(components), activate=activate)
     click.echo(f"Registered stack '{name}'." + (" It is now active." if activate else ""))
+    echo_notices(reg)
 
 
 @stack.command("list")
@@ -175,9 +177,11 @@ def update(name: str, **components: str | None) -> None:
         raise ConfigurationError(
             f"Nothing to update: pass components, e.g. 'cairn stack update {name} -a STORE'."
         )
-    registry().update_stack(name, chosen)
+    reg = registry()
+    reg.update_stack(name, chosen)
     parts = ", ".join(f"{t.cli_name} '{n}'" for t, n in chosen.items())
     click.echo(f"Updated stack '{name}': {parts}.")
+    echo_notices(reg)
 
 
 @stack.command("remove-component")

@@ -43,8 +43,43 @@ _UPDATE_ATTEMPTS = 5
 
 
 def open_registry_store() -> RegistryStore:
-    """The registry store of this installation (``$CAIRN_CONFIG_DIR/registry.db``)."""
-    return SQLiteRegistryStore(config_dir() / REGISTRY_FILENAME, local_stores_dir())
+    """The registry store of this user.
+
+    The local SQLite registry (``$CAIRN_CONFIG_DIR/registry.db``), or, once
+    connected to a shared registry (``cairn registry connect``, or
+    ``CAIRN_REGISTRY_URL``), the shared one seen through this user's local one
+    (see :class:`~cairn.store.server_registry_store.TeamRegistryStore`).
+    """
+    from cairn.stack.registry_connection import mask_url, registry_connection
+
+    local = SQLiteRegistryStore(config_dir() / REGISTRY_FILENAME, local_stores_dir())
+    connection = registry_connection()
+    if connection is None:
+        return local
+    from cairn.store.server_registry_store import ServerRegistryStore, TeamRegistryStore
+
+    try:
+        shared = ServerRegistryStore(connection.url, mask_url(connection.url))
+    except BaseException:
+        local.close()
+        raise
+    return TeamRegistryStore(local, shared)
+
+
+def local_secrets_warning(store: RegistryStore, stack: StackRecord) -> str | None:
+    """A notice when a stack of a shared registry uses a ``local`` secrets manager."""
+    is_shared = getattr(store, "is_shared_stack", None)
+    manager = stack.components.get(StackComponentType.SECRETS_MANAGER)
+    if is_shared is None or manager is None or not is_shared(stack.name):
+        return None
+    record = store.get_component(StackComponentType.SECRETS_MANAGER, manager)
+    if record.flavor != "local":
+        return None
+    return (
+        f"Stack '{stack.name}' is shared, but its secrets manager '{manager}' is a 'local' one: "
+        f"its secrets stay on the machine that stored them, so teammates cannot resolve them. "
+        f"Use a secrets manager they can reach (env, aws, vault)."
+    )
 
 
 def masked_config(record: ComponentRecord) -> dict[str, Any]:
@@ -538,9 +573,15 @@ class StackRegistry:
         """Validate and register a stack (optionally activating it)."""
         stack = self._validated_stack(name, components)
         self.store.create_stack(name, components)
+        self._warn_local_secrets(name)
         if activate:
             self.set_active_stack(name)
         return stack
+
+    def _warn_local_secrets(self, name: str) -> None:
+        notice = local_secrets_warning(self.store, self.store.get_stack(name))
+        if notice is not None:
+            self.notices.append(notice)
 
     def update_stack(
         self,
@@ -569,6 +610,7 @@ class StackRegistry:
                 if attempt == _UPDATE_ATTEMPTS - 1:
                     raise
                 continue
+            self._warn_local_secrets(name)
             return stack
         raise AssertionError("unreachable")  # pragma: no cover
 

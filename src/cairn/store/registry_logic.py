@@ -157,7 +157,7 @@ class RegistryOperations:
             if expected_config is not None and current.config != expected_config:
                 raise _changed(what)
             params = {"config": json.dumps(config, sort_keys=True), "updated": now(),
-                      "uuid": current.uuid, "version": current.version}  # fmt: skip
+                      "row_uuid": current.uuid, "row_version": current.version}  # fmt: skip
             if self._exec("update_component_config", params) != 1:
                 raise _changed(what)
         return self.get_component(type, name)
@@ -167,8 +167,8 @@ class RegistryOperations:
         check_name(type.cli_name, new_name)
         with self._write():
             current = self.get_component(type, name)
-            params = {"new_name": new_name, "updated": now(), "uuid": current.uuid,
-                      "version": current.version}  # fmt: skip
+            params = {"new_name": new_name, "updated": now(), "row_uuid": current.uuid,
+                      "row_version": current.version}  # fmt: skip
             try:
                 changed = self._exec("rename_component", params)
             except Duplicate as exc:
@@ -261,7 +261,7 @@ class RegistryOperations:
             stack = self.get_stack(name)
             if expected_version is not None and stack.version != expected_version:
                 raise _changed(f"stack '{name}'")
-            touch = {"updated": now(), "uuid": stack.uuid, "version": stack.version}
+            touch = {"updated": now(), "row_uuid": stack.uuid, "row_version": stack.version}
             if self._exec("touch_stack", touch) != 1:  # (also locks the row on a server)
                 raise _changed(f"stack '{name}'")
             uuids = self._component_uuids(set_components)
@@ -277,8 +277,8 @@ class RegistryOperations:
         check_name("stack", new_name)
         with self._write():
             stack = self.get_stack(name)
-            params = {"new_name": new_name, "updated": now(), "uuid": stack.uuid,
-                      "version": stack.version}  # fmt: skip
+            params = {"new_name": new_name, "updated": now(), "row_uuid": stack.uuid,
+                      "row_version": stack.version}  # fmt: skip
             try:
                 changed = self._exec("rename_stack", params)
             except Duplicate as exc:

@@ -88,23 +88,25 @@ def sqlite_engine(path: Path) -> Any:
 
 
 @contextmanager
-def server_lock(conn: Any) -> Iterator[None]:
-    """Serialise migrations of a shared registry between machines.
+def locked_transaction(conn: Any) -> Iterator[None]:
+    """A transaction on ``conn`` that one machine at a time holds, to migrate a shared registry.
 
     PostgreSQL: a transaction-scoped advisory lock; MySQL/MariaDB: a named lock
-    (DDL commits implicitly there, so the lock must outlive the transaction).
+    around the transaction (DDL commits implicitly there, so the lock must
+    outlive it).
     """
     import sqlalchemy as sa
 
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-        yield
-        return
-    if conn.dialect.name not in ("mysql", "mariadb"):
-        yield
-        return
-    conn.execute(sa.text(f"SELECT GET_LOCK('{LOCK_NAME}', 300)"))
+    mysql = conn.dialect.name in ("mysql", "mariadb")
+    if mysql:
+        conn.execute(sa.text(f"SELECT GET_LOCK('{LOCK_NAME}', 300)"))
+        conn.commit()
     try:
-        yield
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+            yield
     finally:
-        conn.execute(sa.text(f"SELECT RELEASE_LOCK('{LOCK_NAME}')"))
+        if mysql:
+            conn.execute(sa.text(f"SELECT RELEASE_LOCK('{LOCK_NAME}')"))
+            conn.commit()

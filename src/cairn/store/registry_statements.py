@@ -56,8 +56,12 @@ def statements() -> dict[str, Any]:
     c, s, m = rt.stack_components, rt.stacks, rt.stack_memberships
     st, f = rt.settings, rt.flavors
     by_type = c.c.type == sa.bindparam("type")
-    current = (c.c.uuid == sa.bindparam("uuid"), c.c.version == sa.bindparam("version"))
-    stack_current = (s.c.uuid == sa.bindparam("uuid"), s.c.version == sa.bindparam("version"))
+    # (an UPDATE's WHERE parameters cannot be named like the table's columns)
+    current = (c.c.uuid == sa.bindparam("row_uuid"), c.c.version == sa.bindparam("row_version"))
+    stack_current = (
+        s.c.uuid == sa.bindparam("row_uuid"),
+        s.c.version == sa.bindparam("row_version"),
+    )
     return {
         "components": _components().order_by(c.c.type, c.c.name),
         "components_of_type": _components().where(by_type).order_by(c.c.type, c.c.name),

@@ -35,7 +35,12 @@ from cairn.exceptions import (
 )
 from cairn.store.records import ComponentRecord, FlavorRecord, StackRecord
 from cairn.store.registry_logic import Duplicate, RegistryOperations
-from cairn.store.registry_schema import DEFAULT_NAME, SCHEMA_VERSION, default_stack_components
+from cairn.store.registry_schema import (
+    ACTIVE_STACK_KEY,
+    DEFAULT_NAME,
+    SCHEMA_VERSION,
+    default_stack_components,
+)
 from cairn.store.registry_sql import CREATE, SQL
 
 __all__ = [
@@ -329,6 +334,12 @@ class SQLiteRegistryStore(RegistryOperations):
                     f"Nothing was changed."
                 ) from exc
             raise
+
+    def remember_active_stack(self, name: str) -> None:
+        """Record ``name`` as this user's active stack without looking it up here (it may
+        live in a shared registry)."""
+        with self._write():
+            self._put_setting(ACTIVE_STACK_KEY, name)
 
     # ------------------------------------------------------------ primitives
     def _rows(self, name: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
