@@ -88,3 +88,13 @@ def test_connect_share_and_disconnect(
     info = json.loads(invoke("registry", "status", "--output", "json").output)
     assert (info["configured_in"], info["active_stack"]) == ("environment", "default")
     assert url.split("@")[0] not in json.dumps(info) or ":" not in url.split("//")[1].split("@")[0]
+
+
+def test_disconnect_works_while_the_shared_server_is_down(isolated_config: Path) -> None:
+    saved = isolated_config / "registry_connection.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps({"url": "postgresql://ana:pw@127.0.0.1:9/team"}))
+    err = fail("stack", "list")
+    assert "127.0.0.1:9" in err and "pw" not in err.replace("postgresql", "")
+    assert "Disconnected" in invoke("registry", "disconnect").output
+    assert "default" in invoke("stack", "list").output

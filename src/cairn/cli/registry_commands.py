@@ -64,7 +64,8 @@ def disconnect() -> None:
 
     if forget_connection():
         click.echo("Disconnected from the shared registry: using the local registry again.")
-        _reset_active_stack()
+        if not os.environ.get(ENV_REGISTRY_URL):
+            _reset_active_stack()
     else:
         click.echo("Not connected to a shared registry: nothing to do.")
     if os.environ.get(ENV_REGISTRY_URL):
