@@ -9,7 +9,12 @@ temporary folder (``PYTHONPYCACHEPREFIX``), as an installed package has it;
 the process) barely moves when other work loads the machine, unlike wall time.
 Writes nothing to the repository.
 
-Run: ``.venv/bin/python bench/cli_latency.py [--repeat 20]``
+The read commands of runs (``pipeline list``, ``pipeline runs list/describe/logs``)
+are measured over ``--runs`` recorded runs (default 50, recorded before timing, on
+the default stack) and also shown as a ratio to ``stack list`` (issue 14's goal:
+under 100 ms and within 1.5x of ``stack list``).
+
+Run: ``.venv/bin/python bench/cli_latency.py [--repeat 20] [--runs 50]``
 """
 
 from __future__ import annotations
@@ -34,6 +39,43 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("secret", "list"),
 )
 TARGET_MS = 150.0
+READ_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("pipeline", "list"),
+    ("pipeline", "runs", "list"),
+    ("pipeline", "runs", "describe", "{run}"),
+    ("pipeline", "runs", "logs", "{run}"),
+)
+
+_RECORD = """
+import sys
+from cairn import pipeline, step
+
+@step
+def hello() -> int:
+    print("hello")
+    return 1
+
+@step
+def plus(x: int) -> int:
+    return x + 1
+
+@pipeline(name="cli_latency", enable_cache=False)
+def two() -> None:
+    plus(hello())
+
+for i in range(int(sys.argv[1])):
+    name = two().run().name
+print(name)
+"""
+
+
+def record_runs(count: int, env: dict[str, str], cwd: str) -> str:
+    """Record ``count`` two-step runs on the default stack; the newest run's name."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RECORD, str(count)],
+        env={**env, "CAIRN_QUIET": "1"}, cwd=cwd, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip().splitlines()[-1]
 
 
 def cairn_command() -> list[str]:
@@ -69,7 +111,7 @@ def percentile(samples: list[float], q: float) -> float:
 Result = tuple[str, float, float, float]
 
 
-def measure(repeat: int, bytecode: bool = True) -> list[Result]:
+def measure(repeat: int, bytecode: bool = True, recorded: int = 50) -> list[Result]:
     """``(command, median ms, p90 ms, median CPU ms)`` of each command (and of bare Python)."""
     base = cairn_command()
     tmp = tempfile.mkdtemp(prefix="cairn-bench-")
@@ -81,10 +123,14 @@ def measure(repeat: int, bytecode: bool = True) -> list[Result]:
     else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
-        for command in COMMANDS:  # warm-up: creates the database and the bytecode cache
+        commands = list(COMMANDS)
+        if recorded:
+            newest = record_runs(recorded, env, tmp)
+            commands += [tuple(a.format(run=newest) for a in c) for c in READ_COMMANDS]
+        for command in commands:  # warm-up: creates the database and the bytecode cache
             time_process([*base, *command], env, tmp)
         runs: list[tuple[str, list[str]]] = [("python -c pass", [sys.executable, "-c", "pass"])]
-        runs += [("cairn " + " ".join(c), [*base, *c]) for c in COMMANDS]
+        runs += [("cairn " + " ".join(c), [*base, *c]) for c in commands]
         wall: dict[str, list[float]] = {label: [] for label, _ in runs}
         cpu: dict[str, list[float]] = {label: [] for label, _ in runs}
         for _ in range(repeat):  # interleaved, so load changes hit every command alike
@@ -107,15 +153,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-bytecode", action="store_true", help="Compile every module on each run (cold)."
     )
+    parser.add_argument("--runs", type=int, default=50, help="runs recorded for read commands")
     args = parser.parse_args(argv)
-    results = measure(args.repeat, bytecode=not args.no_bytecode)
+    results = measure(args.repeat, bytecode=not args.no_bytecode, recorded=args.runs)
+    stack_list = next(r[1] for r in results if r[0] == "cairn stack list")
     width = max(len(result[0]) for result in results)
     cache = "without bytecode cache" if args.no_bytecode else "bytecode cached"
     print(f"CLI latency, {args.repeat} runs each, {cache} (target: median < {TARGET_MS:.0f} ms)")
-    print(f"{'COMMAND'.ljust(width)}  {'MEDIAN ms':>9}  {'P90 ms':>7}  {'CPU ms':>7}")
+    print(
+        f"{'COMMAND'.ljust(width)}  {'MEDIAN ms':>9}  {'P90 ms':>7}  {'CPU ms':>7}  vs stack list"
+    )
     for label, median, p90, cpu in results:
         flag = "" if label.startswith("python") or median < TARGET_MS else "  (over target)"
-        print(f"{label.ljust(width)}  {median:9.1f}  {p90:7.1f}  {cpu:7.1f}{flag}")
+        ratio = f"{median / stack_list:12.2f}x"
+        print(f"{label.ljust(width)}  {median:9.1f}  {p90:7.1f}  {cpu:7.1f}  {ratio}{flag}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     return 0
 
