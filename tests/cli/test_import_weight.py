@@ -189,3 +189,39 @@ def test_read_commands_show_what_the_full_client_shows(
         )
     assert outputs[0] == outputs[1]
     assert "hello from the step" in outputs[0][2]
+
+
+_FIRST_RUN = """
+import json, sys
+from cairn import pipeline, step
+
+@step
+def make() -> dict:
+    return {"a": [1, 2]}
+
+@step
+def count(data: dict) -> int:
+    return len(data["a"])
+
+@pipeline(name="first_in_this_process")
+def first_in_this_process() -> None:
+    count(make())
+
+first_in_this_process().run()
+first_in_this_process().run()  # and a second one, reused from the cache
+heavy = sorted(m for m in ("sqlalchemy", "alembic") if m in sys.modules)
+print("@@" + json.dumps(heavy))
+"""
+
+
+def test_a_first_pipeline_run_on_sqlite_imports_neither_sqlalchemy_nor_alembic(
+    recorded_run: str,
+) -> None:
+    """(The store exists: creating or upgrading its schema is Alembic's job.)"""
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_RUN],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={**__import__("os").environ, "CAIRN_QUIET": "1"},
+    )  # fmt: skip
+    heavy = json.loads([ln for ln in done.stdout.splitlines() if ln.startswith("@@")][-1][2:])
+    assert heavy == []

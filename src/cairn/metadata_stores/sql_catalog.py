@@ -9,11 +9,10 @@ write transaction; the unique constraints settle races between processes
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from cairn.models.catalog_records import (
     ModelVersionRecord,
 )
 from cairn.models.run_records import ArtifactRecord, MetadataEntry
+from cairn.store.metadata import named as q
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -121,9 +121,8 @@ class SQLCatalogMixin:
         *,
         artifact: ArtifactRecord | None = None,
     ) -> ArtifactVersionRecord:
-        from sqlalchemy.exc import IntegrityError
-
         from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.named import integrity_errors
 
         check_name("artifact name", name)
         given = None if version is None else check_name("artifact version", str(version))
@@ -151,7 +150,7 @@ class SQLCatalogMixin:
                         else:
                             with conn.begin_nested():
                                 _run(conn, "insert_version", row)
-                    except IntegrityError:
+                    except integrity_errors():
                         if _rows(conn, "version_of", {"aid": artifact_id}):
                             raise EntityExistsError(
                                 f"Artifact {artifact_id} has a name and version already."
@@ -263,17 +262,19 @@ class SQLCatalogMixin:
 
     # ------------------------------------------------------------ metadata
     def log_entity_metadata(self, kind: str, entity_id: str, key: str, value: Any) -> None:
-        from sqlalchemy.exc import IntegrityError
-
         from cairn.store.metadata.convert import metadata_columns
+        from cairn.store.metadata.named import integrity_errors
+        from cairn.store.metadata.sqlite_sql import METADATA_OWNERS
 
-        _table, owner = _metadata_table(kind)
+        if kind not in METADATA_KINDS:
+            _metadata_table(kind)  # raises, naming the kinds
+        table, owner = METADATA_OWNERS[kind]
         row = {owner: entity_id, "key": key, **metadata_columns(value), "created": time.time()}
         try:
             with self._write() as conn:
                 _run(conn, f"delete_metadata:{kind}", {"owner": entity_id, "mkey": key})
-                _run(conn, f"insert_metadata:{kind}", row)
-        except IntegrityError as exc:
+                q.execute(conn, f"insert:{table}", row)
+        except integrity_errors() as exc:
             raise DoesNotExistError(f"No {kind.replace('_', ' ')} with id '{entity_id}'.") from exc
 
     def get_entity_metadata(self, kind: str, entity_id: str) -> dict[str, MetadataEntry]:
@@ -293,10 +294,10 @@ class SQLCatalogMixin:
         self, name: str, description: str | None = None, tags: Sequence[str] = ()
     ) -> ModelRecord:
         import sqlalchemy as sa
-        from sqlalchemy.exc import IntegrityError
 
         from cairn.store.metadata.catalog_schema import models as t
         from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.named import integrity_errors
 
         check_name("model name", name)
         now = time.time()
@@ -324,7 +325,7 @@ class SQLCatalogMixin:
                             t.update().where(t.c.id == _mapping(row)["id"]).values(**changes)
                         )
                     return model_record(conn.execute(sa.select(t).where(t.c.name == name)).one())
-            except IntegrityError:  # created concurrently: read it
+            except integrity_errors():  # created concurrently: read it
                 continue
         raise EntityExistsError(f"Cannot record model '{name}': it keeps changing concurrently.")
 
@@ -354,9 +355,9 @@ class SQLCatalogMixin:
         self, model_id: str, name: str | None = None, description: str | None = None
     ) -> ModelVersionRecord:
         import sqlalchemy as sa
-        from sqlalchemy.exc import IntegrityError
 
         from cairn.store.metadata.catalog_schema import model_versions as mv
+        from cairn.store.metadata.named import integrity_errors
 
         if name is not None:
             check_name("model version", name)
@@ -385,7 +386,7 @@ class SQLCatalogMixin:
                             )
                         )
                     return self._model_version(conn, new_id)
-                except IntegrityError as exc:
+                except integrity_errors() as exc:
                     taken = sa.select(mv.c.id).where(mv.c.model_id == model.id, mv.c.name == name)
                     if name is not None and conn.execute(taken).first():
                         raise EntityExistsError(
@@ -441,7 +442,7 @@ class SQLCatalogMixin:
     def set_model_version_stage(
         self, model_version_id: str, stage: str, force: bool = False
     ) -> ModelVersionRecord:
-        from sqlalchemy.exc import IntegrityError
+        from cairn.store.metadata.named import integrity_errors
 
         wanted = str(stage).lower()
         if wanted not in SETTABLE_STAGES:
@@ -465,7 +466,7 @@ class SQLCatalogMixin:
                     )
                 )
                 return self._model_version(conn, model_version_id)
-        except IntegrityError as exc:
+        except integrity_errors() as exc:
             raise IllegalOperationError(
                 f"Another version of the model was put in stage '{wanted}' at the same time: "
                 "look at 'cairn model versions' and try again."
@@ -561,49 +562,22 @@ def models_keep() -> Any:
     return sa.select(t.c.artifact_id).where(t.c.kind == "model")
 
 
-# ---------------------------------------------------------------- prebuilt statements
-@functools.cache
-def _statement(name: str) -> Any:
-    """Statements of the hot paths, built once (building costs more than running them)."""
-    import sqlalchemy as sa
-
-    from cairn.store.metadata.catalog_schema import METADATA_TABLES
-    from cairn.store.metadata.catalog_schema import model_version_artifacts as links
-
-    v, p = _v(), sa.bindparam
-    if name.startswith("delete_metadata:"):
-        table, owner = METADATA_TABLES[name.split(":", 1)[1]]
-        return table.delete().where(table.c[owner] == p("owner"), table.c.key == p("mkey"))
-    if name.startswith("insert_metadata:"):
-        return METADATA_TABLES[name.split(":", 1)[1]][0].insert()
-    builders: dict[str, Callable[[], Any]] = {
-        "max_number": lambda: sa.select(sa.func.max(v.c.number)).where(v.c.name == p("name")),
-        "version_taken": lambda: sa.select(v.c.artifact_id).where(
-            v.c.name == p("name"), v.c.version == p("version")
-        ),
-        "version_of": lambda: sa.select(v.c.name).where(v.c.artifact_id == p("aid")),
-        "insert_version": lambda: v.insert(),
-        "version_by_artifact": lambda: _versions_query().where(v.c.artifact_id == p("aid")),
-        "model_link": lambda: sa.select(links.c.kind).where(
-            links.c.model_version_id == p("mv"), links.c.artifact_id == p("aid")
-        ),
-        "insert_model_link": lambda: links.insert(),
-    }
-    return builders[name]()
+# ---------------------------------------------------------------- named statements
+#: The catalog's statement names (see :func:`cairn.store.metadata.statements.named`).
+_NAMES = {
+    "insert_version": "insert:artifact_versions",
+    "insert_model_link": "insert:model_version_artifacts",
+}
 
 
 def _run(conn: Any, name: str, values: Mapping[str, Any]) -> int:
-    """Execute a prebuilt write statement (compiled once per dialect); the row count."""
-    from cairn.store.metadata import statements as q
-
-    return q.execute(conn, _statement(name), dict(values))
+    """Execute a named write statement of the catalog; the row count."""
+    return q.execute(conn, _NAMES.get(name, f"catalog:{name}"), values)
 
 
 def _rows(conn: Any, name: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Rows of a prebuilt SELECT, as dicts."""
-    from cairn.store.metadata import statements as q
-
-    return q.fetch(conn, _statement(name), dict(values))
+    """Rows of a named SELECT of the catalog, as dicts."""
+    return q.fetch(conn, f"catalog:{name}", values)
 
 
 # ---------------------------------------------------------------- rows -> records
@@ -629,13 +603,9 @@ def _metadata_table(kind: str) -> tuple[Any, str]:
 
 def _versions_query() -> Any:
     """Artifact versions joined with their artifacts (artifact columns prefixed ``a_``)."""
-    import sqlalchemy as sa
+    from cairn.store.metadata.statements import versions_query
 
-    from cairn.store.metadata.schema import artifacts as a
-
-    v = _v()
-    columns = [c.label(f"a_{c.name}") for c in a.columns]
-    return sa.select(v, *columns).join(a, a.c.id == v.c.artifact_id)
+    return versions_query()
 
 
 def _model_versions_query() -> Any:

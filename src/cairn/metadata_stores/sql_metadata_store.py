@@ -206,9 +206,9 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
     # ------------------------------------------------------------ pipelines
     def get_or_create_pipeline(self, name: str, spec: dict[str, Any]) -> PipelineRecord:
         import sqlalchemy as sa
-        from sqlalchemy.exc import IntegrityError
 
         from cairn.store.metadata.convert import dumps, pipeline_record
+        from cairn.store.metadata.named import integrity_errors
         from cairn.store.metadata.schema import pipelines as t
 
         now = time.time()
@@ -220,7 +220,7 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
                 insert = t.insert().values(**values, spec=dumps(spec), updated=now)
                 try:
                     _insert_in_savepoint(conn, insert)
-                except IntegrityError:  # created meanwhile by another process: update it
+                except integrity_errors():  # created meanwhile by another process: update it
                     # (a locking read sees the committed row even in a REPEATABLE READ snapshot)
                     row = conn.execute(by_name.with_for_update()).one()
             if row is not None:
@@ -242,10 +242,9 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
         enable_cache: bool | None = None,
         status: ExecutionStatus = ExecutionStatus.RUNNING,
     ) -> RunRecord:
-        from sqlalchemy.exc import IntegrityError
-
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import dumps, run_record
+        from cairn.store.metadata.named import integrity_errors
         from cairn.store.metadata.ownership import process_token, this_host
 
         self.get_pipeline(pipeline_id)
@@ -271,9 +270,9 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
         }
         try:
             with self._write() as conn:
-                q.execute(conn, q.insert("pipeline_runs"), values)
-                row = q.fetch(conn, q.run_by("id"), {"value": values["id"]})[0]
-        except IntegrityError as exc:
+                q.execute(conn, "insert:pipeline_runs", values)
+                row = q.fetch(conn, "run_by:id", {"value": values["id"]})[0]
+        except integrity_errors() as exc:
             raise EntityExistsError(
                 f"A pipeline run called '{run_name}' exists: choose another run_name, or "
                 f"delete it with 'cairn pipeline runs delete {run_name}'."
@@ -283,7 +282,7 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
     def update_run_status(
         self, run_id: str, status: ExecutionStatus, error: str | None = None
     ) -> RunRecord:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import run_record
 
         now = time.time()
@@ -295,36 +294,34 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
         if error is not None:
             values["error"] = error
         # A finished run never changes again: the update is conditional on it running.
-        statement = (
-            q.update_running_run() if status in _FINISHED else q.update_by_id("pipeline_runs")
-        )
+        statement = "update_running_run" if status in _FINISHED else "update_by_id:pipeline_runs"
         with self._write() as conn:
             q.execute(conn, statement, values)
-            row = q.first(q.fetch(conn, q.run_by("id"), {"value": run_id}))
+            row = q.first(q.fetch(conn, "run_by:id", {"value": run_id}))
         if row is None:
             raise DoesNotExistError(f"No pipeline run with id '{run_id}'.")
         return run_record(row)
 
     def detach_run(self, run_id: str) -> None:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
 
         values = {"row_id": run_id, "owner_pid": None, "owner_token": DETACHED_OWNER}
         with self._write() as conn:
-            q.execute(conn, q.update_running_run(), values)
+            q.execute(conn, "update_running_run", values)
 
     def heartbeat(self, run_id: str) -> None:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
 
         beat = {"row_id": run_id, "heartbeat": time.time()}
         with self._write() as conn:
-            q.execute(conn, q.update_by_id("pipeline_runs"), beat)
+            q.execute(conn, "update_by_id:pipeline_runs", beat)
 
     def mark_stale_runs_failed(self) -> list[str]:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.ownership import is_dead_owner
 
         with self._read() as conn:
-            rows = q.fetch(conn, q.running_runs(), {})
+            rows = q.fetch(conn, "running_runs", {})
         now, stale = time.time(), []
         for row in rows:
             if is_dead_owner(row, self.stale_after, now):

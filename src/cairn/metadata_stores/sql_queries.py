@@ -61,14 +61,11 @@ class SQLQueriesMixin:
 
     # ------------------------------------------------------------ pipelines
     def get_pipeline(self, name_or_id: str) -> PipelineRecord:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import pipeline_record
-        from cairn.store.metadata.schema import pipelines as t
 
-        query = sa.select(t).where(sa.or_(t.c.name == name_or_id, t.c.id == name_or_id))
         with self._read() as conn:
-            row = conn.execute(query).first()
+            row = q.first(q.fetch(conn, "pipeline", {"value": name_or_id}))
         if row is None:
             raise DoesNotExistError(
                 f"No pipeline called '{name_or_id}': list them with 'cairn pipeline list'."
@@ -76,24 +73,22 @@ class SQLQueriesMixin:
         return pipeline_record(row)
 
     def list_pipelines(self) -> list[PipelineRecord]:
-        import sqlalchemy as sa
-
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import pipeline_record
-        from cairn.store.metadata.schema import pipelines as t
 
         with self._read() as conn:
-            return [pipeline_record(r) for r in conn.execute(sa.select(t).order_by(t.c.name))]
+            return [pipeline_record(r) for r in q.fetch(conn, "pipelines", {})]
 
     # ------------------------------------------------------------ runs
     def get_run(self, name_or_id: str) -> RunRecord:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import run_record
 
         self.mark_stale_runs_failed()
         with self._read() as conn:
-            row = q.first(q.fetch(conn, q.run_by("name"), {"value": name_or_id}))
+            row = q.first(q.fetch(conn, "run_by:name", {"value": name_or_id}))
             if row is None:
-                row = q.first(q.fetch(conn, q.run_by("id"), {"value": name_or_id}))
+                row = q.first(q.fetch(conn, "run_by:id", {"value": name_or_id}))
         if row is None:
             raise DoesNotExistError(
                 f"No pipeline run called '{name_or_id}': list them with 'cairn pipeline runs list'."
@@ -195,10 +190,9 @@ class SQLQueriesMixin:
         code_hash: str = "",
         status: ExecutionStatus = ExecutionStatus.RUNNING,
     ) -> StepRunRecord:
-        from sqlalchemy.exc import IntegrityError
-
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.named import integrity_errors
 
         now = time.time()
         record = StepRunRecord(
@@ -223,11 +217,11 @@ class SQLQueriesMixin:
         try:
             with self._write() as conn:
                 beat = {"row_id": run_id, "heartbeat": now}
-                if not q.execute(conn, q.update_running_run(), beat):
-                    row = q.first(q.fetch(conn, q.run_by("id"), {"value": run_id}))
+                if not q.execute(conn, "update_running_run", beat):
+                    row = q.first(q.fetch(conn, "run_by:id", {"value": run_id}))
                     raise _not_running("pipeline run", run_id, row)
-                q.execute(conn, q.insert("step_runs"), values)
-        except IntegrityError as exc:
+                q.execute(conn, "insert:step_runs", values)
+        except integrity_errors() as exc:
             raise EntityExistsError(
                 f"Step '{step_name}' already has a step run in run {run_id}, or the run "
                 "does not exist."
@@ -246,7 +240,7 @@ class SQLQueriesMixin:
         logs_uri: str | None = None,
         attempts: int = 1,
     ) -> StepRunRecord:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import step_run_record
 
         values: dict[str, Any] = {
@@ -262,40 +256,40 @@ class SQLQueriesMixin:
         if status in _FINISHED:
             values["finished"] = time.time()
         with self._write() as conn:
-            matched = q.execute(conn, q.update_running_step(), values)
-            row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
+            matched = q.execute(conn, "update_running_step", values)
+            row = q.first(q.fetch(conn, "select_by:step_runs:id", {"value": step_run_id}))
             if not matched:
                 raise _not_running("step run", step_run_id, row)
         assert row is not None
         return step_run_record(row)
 
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import step_run_record
 
         with self._read() as conn:
-            row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
+            row = q.first(q.fetch(conn, "select_by:step_runs:id", {"value": step_run_id}))
         if row is None:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
         return step_run_record(row)
 
     def get_step_runs(self, run_id: str) -> list[StepRunRecord]:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import step_run_record
 
         self.mark_stale_runs_failed()
         with self._read() as conn:
-            rows = q.fetch(conn, q.steps_of_run(), {"value": run_id})
+            rows = q.fetch(conn, "steps_of_run", {"value": run_id})
             return [step_run_record(row) for row in rows]
 
     def find_cached_step(self, cache_key: str) -> StepRunRecord | None:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import step_run_record
 
         if not cache_key:
             return None
         with self._read() as conn:
-            row = q.first(q.fetch(conn, q.cached_step(), {"value": cache_key}))
+            row = q.first(q.fetch(conn, "cached_step", {"value": cache_key}))
         return None if row is None else step_run_record(row)
 
     # ------------------------------------------------------------ artifacts, lineage
@@ -310,10 +304,9 @@ class SQLQueriesMixin:
         content_hash: str = "",
         properties: dict[str, Any] | None = None,
     ) -> ArtifactRecord:
-        from sqlalchemy.exc import IntegrityError
-
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import dumps
+        from cairn.store.metadata.named import integrity_errors
 
         record = ArtifactRecord(
             id=str(uuid.uuid4()),
@@ -333,9 +326,9 @@ class SQLQueriesMixin:
         try:
             with self._write() as conn:
                 self._check_step_running(conn, producer_step_run_id)
-                q.execute(conn, q.insert("artifacts"), values)
-                q.execute(conn, q.insert("step_outputs"), edge)
-        except IntegrityError as exc:
+                q.execute(conn, "insert:artifacts", values)
+                q.execute(conn, "insert:step_outputs", edge)
+        except integrity_errors() as exc:
             raise EntityExistsError(
                 f"Cannot record output '{output_name}' of step run {producer_step_run_id}: it "
                 "is recorded already, or the step run does not exist."
@@ -345,26 +338,23 @@ class SQLQueriesMixin:
     @staticmethod
     def _check_step_running(conn: Any, step_run_id: str) -> None:
         """A conditional no-op update: raises unless the step and its run are running."""
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
 
-        if not q.execute(
-            conn, q.update_running_step(), {"row_id": step_run_id, "status": "running"}
-        ):
-            row = q.first(q.fetch(conn, q.select_by("step_runs", "id"), {"value": step_run_id}))
+        if not q.execute(conn, "update_running_step", {"row_id": step_run_id, "status": "running"}):
+            row = q.first(q.fetch(conn, "select_by:step_runs:id", {"value": step_run_id}))
             raise _not_running("step run", step_run_id, row)
 
     def _link(self, table: str, step_run_id: str, name: str, artifact_id: str) -> None:
-        from sqlalchemy.exc import IntegrityError
-
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
+        from cairn.store.metadata.named import integrity_errors
 
         edge = {"step_run_id": step_run_id, "name": name, "artifact_id": artifact_id}
         try:
             with self._write() as conn:
                 if table == "step_outputs":
                     self._check_step_running(conn, step_run_id)
-                q.execute(conn, q.insert(table), edge)
-        except IntegrityError as exc:
+                q.execute(conn, f"insert:{table}", edge)
+        except integrity_errors() as exc:
             raise EntityExistsError(
                 f"Cannot record {table[5:-1]} '{name}' of step run {step_run_id}: it is "
                 "recorded already, or the step run or artifact does not exist."
@@ -377,11 +367,11 @@ class SQLQueriesMixin:
         self._link("step_inputs", step_run_id, input_name, artifact_id)
 
     def _edges(self, table: str, step_run_id: str) -> dict[str, ArtifactRecord]:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import artifact_record
 
         with self._read() as conn:
-            rows = q.fetch(conn, q.edges(table), {"value": step_run_id})
+            rows = q.fetch(conn, f"edges:{table}", {"value": step_run_id})
             return {row["edge_name"]: artifact_record(row) for row in rows}
 
     def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
@@ -391,11 +381,11 @@ class SQLQueriesMixin:
         return self._edges("step_inputs", step_run_id)
 
     def get_artifact(self, artifact_id: str) -> ArtifactRecord:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import artifact_record
 
         with self._read() as conn:
-            row = q.first(q.fetch(conn, q.select_by("artifacts", "id"), {"value": artifact_id}))
+            row = q.first(q.fetch(conn, "select_by:artifacts:id", {"value": artifact_id}))
         if row is None:
             raise DoesNotExistError(f"No artifact with id '{artifact_id}'.")
         return artifact_record(row)
@@ -417,26 +407,23 @@ class SQLQueriesMixin:
 
     # ------------------------------------------------------------ metadata
     def log_metadata(self, step_run_id: str, key: str, value: Any) -> None:
-        from sqlalchemy.exc import IntegrityError
-
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import metadata_columns
+        from cairn.store.metadata.named import integrity_errors
 
         row = {"step_run_id": step_run_id, "key": key, **metadata_columns(value)}
         row["created"] = time.time()
         try:
             with self._write() as conn:
-                q.execute(conn, q.delete_metadata_key(), {"sr_id": step_run_id, "meta_key": key})
-                q.execute(conn, q.insert("step_metadata"), row)
-        except IntegrityError as exc:
+                q.execute(conn, "delete_metadata_key", {"sr_id": step_run_id, "meta_key": key})
+                q.execute(conn, "insert:step_metadata", row)
+        except integrity_errors() as exc:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.") from exc
 
     def get_metadata(self, step_run_id: str) -> dict[str, MetadataEntry]:
-        from cairn.store.metadata import statements as q
+        from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import metadata_entry
 
         with self._read() as conn:
-            rows = q.fetch(
-                conn, q.select_by("step_metadata", "step_run_id"), {"value": step_run_id}
-            )
+            rows = q.fetch(conn, "select_by:step_metadata:step_run_id", {"value": step_run_id})
             return {row["key"]: metadata_entry(row) for row in rows}

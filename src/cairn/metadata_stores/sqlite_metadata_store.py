@@ -3,20 +3,49 @@
 WAL journaling, a busy timeout and ``BEGIN IMMEDIATE`` write transactions let
 several processes (parallel steps, concurrent pipelines) record runs in one
 file safely; foreign keys are enforced.
+
+It talks to the file through the standard library's ``sqlite3`` (one connection
+per thread and process, :mod:`cairn.store.metadata.sqlite_connection`): the
+statements of a pipeline run are SQL text generated from the SQLAlchemy tables,
+so a run imports neither SQLAlchemy nor Alembic. SQLAlchemy is imported only to
+migrate an older database (Alembic) and for the queries the run path does not
+use (filtered listings, deletions, models...), which it compiles for SQLite.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import field_validator
+from pydantic import PrivateAttr, field_validator
 
-from cairn.exceptions import ConfigurationError
-from cairn.metadata_stores.sql_metadata_store import SQLMetadataStore
+from cairn.exceptions import ConfigurationError, StoreError
+from cairn.metadata_stores.sql_metadata_store import SQLMetadataStore, new_id
+from cairn.models.run_records import PipelineRecord
 from cairn.stack.stack_component import check_creatable
+from cairn.store.metadata.sqlite_connection import SQLiteConnection
+
+
+class _Connections:
+    """This store's ``sqlite3`` connections: one per thread, made again after a fork."""
+
+    __slots__ = ("local", "ready_pid")
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+        self.ready_pid = -1  # the process that checked the schema
+
+    def __copy__(self) -> _Connections:
+        return _Connections()  # a copied store connects on its own
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Connections:
+        return _Connections()
 
 
 class SQLiteMetadataStore(SQLMetadataStore):
@@ -32,6 +61,8 @@ class SQLiteMetadataStore(SQLMetadataStore):
     FLAVOR: ClassVar[str] = "sqlite"
 
     uri: str
+
+    _connections: _Connections = PrivateAttr(default_factory=lambda: _Connections())
 
     @field_validator("uri")
     @classmethod
@@ -83,3 +114,123 @@ class SQLiteMetadataStore(SQLMetadataStore):
 
     def provision(self) -> None:
         self.database_path.parent.mkdir(parents=True, exist_ok=True)
+
+    # ------------------------------------------------------------ connections
+    def _connection(self) -> SQLiteConnection:
+        """This thread's connection (the schema is checked, or migrated, once per process)."""
+        state, pid = self._connections, os.getpid()
+        found = getattr(state.local, "conn", None)
+        if found is not None and found[0] == pid:
+            return found[1]  # type: ignore[no-any-return]
+        if state.ready_pid != pid:
+            self._check_schema()
+            state.ready_pid = pid
+        path = self.database_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = SQLiteConnection(_connect(str(path)))
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the metadata store {self}: {exc}") from exc
+        state.local.conn = (pid, conn)
+        state.local.batch = None
+        return conn
+
+    def _check_schema(self) -> None:
+        """At the schema the statements were made for, or migrated there (Alembic)."""
+        from cairn.store.metadata.sqlite_sql import HEAD_REVISION
+
+        path = self.database_path
+        if path.is_file():
+            try:
+                conn = sqlite3.connect(str(path), timeout=60.0)
+                try:
+                    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                finally:
+                    conn.close()
+                if row is not None and row[0] == HEAD_REVISION:
+                    return
+            except sqlite3.Error:
+                pass  # no version table yet: migrate
+        self._state.engine_for(self)  # SQLAlchemy + Alembic: creates or upgrades the schema
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the writes of this thread into one transaction (see the base class)."""
+        local = self._connections.local
+        if getattr(local, "batch", None) is not None:
+            yield  # nested: the outer batch commits
+            return
+        with self._write() as conn:
+            local.batch = conn
+            try:
+                yield
+            finally:
+                local.batch = None
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """This thread's connection in a ``BEGIN IMMEDIATE`` transaction, or the batch's."""
+        current = getattr(self._connections.local, "batch", None)
+        if current is not None:
+            yield current
+            return
+        conn = self._connection()
+        try:
+            conn.raw.execute("BEGIN IMMEDIATE")  # writers wait for each other (busy timeout)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot write to the metadata store {self}: {exc}") from exc
+        try:
+            yield conn
+        except BaseException as exc:
+            _rollback(conn)
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise StoreError(f"Cannot write to the metadata store {self}: {exc}") from exc
+            raise
+        try:
+            conn.raw.execute("COMMIT")
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            raise StoreError(f"Cannot write to the metadata store {self}: {exc}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        """This thread's connection for reading (the batch's inside a batch)."""
+        current = getattr(self._connections.local, "batch", None)
+        if current is not None:
+            yield current
+            return
+        try:
+            yield self._connection()
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise StoreError(f"Cannot read the metadata store {self}: {exc}") from exc
+
+    def get_or_create_pipeline(self, name: str, spec: dict[str, Any]) -> PipelineRecord:
+        from cairn.store.metadata import named as q
+        from cairn.store.metadata.convert import dumps, pipeline_record
+
+        now = time.time()
+        with self._write() as conn:  # the writer holds the database lock: no one races this
+            found = q.first(q.fetch(conn, "pipeline_by_name", {"value": name}))
+            if found is None:
+                values = {"id": new_id(), "name": name, "created": now, "updated": now}
+                q.execute(conn, "insert:pipelines", {**values, "spec": dumps(spec)})
+            else:
+                edit = {"row_id": found["id"], "spec": dumps(spec), "updated": now}
+                q.execute(conn, "update_by_id:pipelines", edit)
+            row = q.first(q.fetch(conn, "pipeline_by_name", {"value": name}))
+        assert row is not None
+        return pipeline_record(row)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    from cairn.store.metadata.sqlite_connection import connect
+
+    return connect(path)
+
+
+def _rollback(conn: SQLiteConnection) -> None:
+    if conn.raw.in_transaction:
+        with suppress(sqlite3.Error):
+            conn.raw.execute("ROLLBACK")

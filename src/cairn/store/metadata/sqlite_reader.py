@@ -134,8 +134,8 @@ class SQLiteRunReader:
         from cairn.store.metadata.convert import run_record
 
         self.mark_stale_runs_failed()
-        rows = self._rows("run_by_name", {"value": name_or_id}) or self._rows(
-            "run_by_id", {"value": name_or_id}
+        rows = self._rows("run_by:name", {"value": name_or_id}) or self._rows(
+            "run_by:id", {"value": name_or_id}
         )
         if not rows:
             raise DoesNotExistError(
@@ -180,7 +180,7 @@ class SQLiteRunReader:
     def get_step_run(self, step_run_id: str) -> StepRunRecord:
         from cairn.store.metadata.convert import step_run_record
 
-        rows = self._rows("step_run", {"value": step_run_id})
+        rows = self._rows("select_by:step_runs:id", {"value": step_run_id})
         if not rows:
             raise DoesNotExistError(f"No step run with id '{step_run_id}'.")
         return step_run_record(rows[0])
@@ -192,15 +192,15 @@ class SQLiteRunReader:
         return {row["edge_name"]: artifact_record(row) for row in rows}
 
     def get_step_outputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
-        return self._edges("step_outputs", step_run_id)
+        return self._edges("edges:step_outputs", step_run_id)
 
     def get_step_inputs(self, step_run_id: str) -> dict[str, ArtifactRecord]:
-        return self._edges("step_inputs", step_run_id)
+        return self._edges("edges:step_inputs", step_run_id)
 
     def get_metadata(self, step_run_id: str) -> dict[str, MetadataEntry]:
         from cairn.store.metadata.convert import metadata_entry
 
-        rows = self._rows("step_metadata", {"value": step_run_id})
+        rows = self._rows("select_by:step_metadata:step_run_id", {"value": step_run_id})
         return {row["key"]: metadata_entry(row) for row in rows}
 
     def close(self) -> None:

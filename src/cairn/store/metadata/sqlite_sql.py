@@ -2,9 +2,9 @@
 """SQLite text of the named read statements: GENERATED, do not edit.
 
 Made from the SQLAlchemy tables and statements by
-``python -m cairn.store.metadata.statements`` (tests/store/test_sqlite_sql.py
-checks that it matches them), so that read commands and the SQLite reader
-run them with the standard library's ``sqlite3`` without importing SQLAlchemy.
+``python -m cairn.store.metadata.statements`` (tests/store/metadata/test_sqlite_sql.py
+checks that it matches them), so that the SQLite metadata store and the read
+commands run them with the standard library's ``sqlite3``, without SQLAlchemy.
 """
 
 from typing import Any
@@ -24,12 +24,17 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
         ("value", "value"),
         {},
     ),
-    "run_by_name": (
+    "pipeline_by_name": (
+        "SELECT pipelines.id, pipelines.name, pipelines.spec, pipelines.created, pipelines.updated \nFROM pipelines \nWHERE pipelines.name = ?",
+        ("value",),
+        {},
+    ),
+    "run_by:name": (
         "SELECT pipeline_runs.id, pipeline_runs.name, pipeline_runs.pipeline_id, pipeline_runs.status, pipeline_runs.parameters, pipeline_runs.runtime_options, pipeline_runs.stack_snapshot, pipeline_runs.code_version, pipeline_runs.enable_cache, pipeline_runs.created, pipeline_runs.started, pipeline_runs.finished, pipeline_runs.error, pipeline_runs.owner_pid, pipeline_runs.owner_host, pipeline_runs.owner_token, pipeline_runs.heartbeat, pipeline_runs.stack_name, pipelines.name AS pipeline_name \nFROM pipeline_runs JOIN pipelines ON pipelines.id = pipeline_runs.pipeline_id \nWHERE pipeline_runs.name = ?",
         ("value",),
         {},
     ),
-    "run_by_id": (
+    "run_by:id": (
         "SELECT pipeline_runs.id, pipeline_runs.name, pipeline_runs.pipeline_id, pipeline_runs.status, pipeline_runs.parameters, pipeline_runs.runtime_options, pipeline_runs.stack_snapshot, pipeline_runs.code_version, pipeline_runs.enable_cache, pipeline_runs.created, pipeline_runs.started, pipeline_runs.finished, pipeline_runs.error, pipeline_runs.owner_pid, pipeline_runs.owner_host, pipeline_runs.owner_token, pipeline_runs.heartbeat, pipeline_runs.stack_name, pipelines.name AS pipeline_name \nFROM pipeline_runs JOIN pipelines ON pipelines.id = pipeline_runs.pipeline_id \nWHERE pipeline_runs.id = ?",
         ("value",),
         {},
@@ -44,24 +49,39 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
         ("value",),
         {},
     ),
-    "step_run": (
+    "cached_step": (
+        "SELECT step_runs.id, step_runs.run_id, step_runs.name, step_runs.status, step_runs.cache_key, step_runs.parameters, step_runs.code_hash, step_runs.cached, step_runs.cache_reason, step_runs.cached_from, step_runs.started, step_runs.finished, step_runs.error, step_runs.logs_uri, step_runs.attempts \nFROM step_runs \nWHERE step_runs.cache_key = ? AND (step_runs.status = ? OR step_runs.status = ?) ORDER BY step_runs.finished DESC\n LIMIT ? OFFSET ?",
+        ("value", "status_1", "status_2", "param_1", "param_2"),
+        {"status_1": "completed", "status_2": "cached", "param_1": 1, "param_2": 0},
+    ),
+    "select_by:step_runs:id": (
         "SELECT step_runs.id, step_runs.run_id, step_runs.name, step_runs.status, step_runs.cache_key, step_runs.parameters, step_runs.code_hash, step_runs.cached, step_runs.cache_reason, step_runs.cached_from, step_runs.started, step_runs.finished, step_runs.error, step_runs.logs_uri, step_runs.attempts \nFROM step_runs \nWHERE step_runs.id = ?",
         ("value",),
         {},
     ),
-    "step_outputs": (
+    "select_by:artifacts:id": (
+        "SELECT artifacts.id, artifacts.producer_step_run_id, artifacts.output_name, artifacts.uri, artifacts.data_type, artifacts.materializer, artifacts.size, artifacts.content_hash, artifacts.properties, artifacts.created \nFROM artifacts \nWHERE artifacts.id = ?",
+        ("value",),
+        {},
+    ),
+    "select_by:step_metadata:step_run_id": (
+        'SELECT step_metadata.step_run_id, step_metadata."key", step_metadata.kind, step_metadata.number_value, step_metadata.text_value, step_metadata.created \nFROM step_metadata \nWHERE step_metadata.step_run_id = ?',
+        ("value",),
+        {},
+    ),
+    "edges:step_outputs": (
         "SELECT artifacts.id, artifacts.producer_step_run_id, artifacts.output_name, artifacts.uri, artifacts.data_type, artifacts.materializer, artifacts.size, artifacts.content_hash, artifacts.properties, artifacts.created, step_outputs.name AS edge_name \nFROM artifacts JOIN step_outputs ON step_outputs.artifact_id = artifacts.id \nWHERE step_outputs.step_run_id = ? ORDER BY step_outputs.name",
         ("value",),
         {},
     ),
-    "step_inputs": (
+    "edges:step_inputs": (
         "SELECT artifacts.id, artifacts.producer_step_run_id, artifacts.output_name, artifacts.uri, artifacts.data_type, artifacts.materializer, artifacts.size, artifacts.content_hash, artifacts.properties, artifacts.created, step_inputs.name AS edge_name \nFROM artifacts JOIN step_inputs ON step_inputs.artifact_id = artifacts.id \nWHERE step_inputs.step_run_id = ? ORDER BY step_inputs.name",
         ("value",),
         {},
     ),
-    "step_metadata": (
-        'SELECT step_metadata.step_run_id, step_metadata."key", step_metadata.kind, step_metadata.number_value, step_metadata.text_value, step_metadata.created \nFROM step_metadata \nWHERE step_metadata.step_run_id = ?',
-        ("value",),
+    "delete_metadata_key": (
+        'DELETE FROM step_metadata WHERE step_metadata.step_run_id = ? AND step_metadata."key" = ?',
+        ("sr_id", "meta_key"),
         {},
     ),
     "runs_page:0": (
@@ -103,5 +123,178 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
         "SELECT pipeline_runs.id, pipeline_runs.name, pipeline_runs.pipeline_id, pipeline_runs.status, pipeline_runs.parameters, pipeline_runs.runtime_options, pipeline_runs.stack_snapshot, pipeline_runs.code_version, pipeline_runs.enable_cache, pipeline_runs.created, pipeline_runs.started, pipeline_runs.finished, pipeline_runs.error, pipeline_runs.owner_pid, pipeline_runs.owner_host, pipeline_runs.owner_token, pipeline_runs.heartbeat, pipeline_runs.stack_name, pipelines.name AS pipeline_name \nFROM pipeline_runs JOIN pipelines ON pipelines.id = pipeline_runs.pipeline_id \nWHERE pipeline_runs.pipeline_id = ? AND pipeline_runs.status = ? ORDER BY pipeline_runs.created DESC, pipeline_runs.id DESC\n LIMIT ? OFFSET ?",
         ("pipeline_id", "status", "limit", "offset"),
         {},
+    ),
+    "catalog:max_number": (
+        "SELECT max(artifact_versions.number) AS max_1 \nFROM artifact_versions \nWHERE artifact_versions.name = ?",
+        ("name",),
+        {},
+    ),
+    "catalog:version_taken": (
+        "SELECT artifact_versions.artifact_id \nFROM artifact_versions \nWHERE artifact_versions.name = ? AND artifact_versions.version = ?",
+        ("name", "version"),
+        {},
+    ),
+    "catalog:version_of": (
+        "SELECT artifact_versions.name \nFROM artifact_versions \nWHERE artifact_versions.artifact_id = ?",
+        ("aid",),
+        {},
+    ),
+    "catalog:version_by_artifact": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id \nWHERE artifact_versions.artifact_id = ?",
+        ("aid",),
+        {},
+    ),
+    "catalog:model_link": (
+        "SELECT model_version_artifacts.kind \nFROM model_version_artifacts \nWHERE model_version_artifacts.model_version_id = ? AND model_version_artifacts.artifact_id = ?",
+        ("mv", "aid"),
+        {},
+    ),
+    "catalog:delete_metadata:run": (
+        'DELETE FROM run_metadata WHERE run_metadata.run_id = ? AND run_metadata."key" = ?',
+        ("owner", "mkey"),
+        {},
+    ),
+    "catalog:delete_metadata:artifact": (
+        'DELETE FROM artifact_metadata WHERE artifact_metadata.artifact_id = ? AND artifact_metadata."key" = ?',
+        ("owner", "mkey"),
+        {},
+    ),
+    "catalog:delete_metadata:model_version": (
+        'DELETE FROM model_version_metadata WHERE model_version_metadata.model_version_id = ? AND model_version_metadata."key" = ?',
+        ("owner", "mkey"),
+        {},
+    ),
+}
+
+#: name -> (table, WHERE text, its parameter names, literal parameter values)
+UPDATES: dict[str, tuple[str, str, tuple[str, ...], dict[str, Any]]] = {
+    "update_running_step": (
+        "step_runs",
+        "step_runs.id = ? AND step_runs.status = ? AND (EXISTS (SELECT * \nFROM pipeline_runs \nWHERE pipeline_runs.id = step_runs.run_id AND pipeline_runs.status = ?))",
+        ("row_id", "status_1", "status_2"),
+        {"status_1": "running", "status_2": "running"},
+    ),
+    "update_running_run": (
+        "pipeline_runs",
+        "pipeline_runs.id = ? AND pipeline_runs.status = ?",
+        ("row_id", "status_1"),
+        {"status_1": "running"},
+    ),
+}
+
+#: metadata owner kind -> (its metadata table, the owner column)
+METADATA_OWNERS: dict[str, tuple[str, str]] = {
+    "run": ("run_metadata", "run_id"),
+    "artifact": ("artifact_metadata", "artifact_id"),
+    "model_version": ("model_version_metadata", "model_version_id"),
+}
+
+#: table -> its columns, in table order
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "artifact_metadata": ("artifact_id", "key", "kind", "number_value", "text_value", "created"),
+    "artifact_versions": (
+        "artifact_id",
+        "name",
+        "version",
+        "number",
+        "tags",
+        "is_model_artifact",
+        "created",
+    ),
+    "artifacts": (
+        "id",
+        "producer_step_run_id",
+        "output_name",
+        "uri",
+        "data_type",
+        "materializer",
+        "size",
+        "content_hash",
+        "properties",
+        "created",
+    ),
+    "model_version_artifacts": ("model_version_id", "artifact_id", "kind", "created"),
+    "model_version_metadata": (
+        "model_version_id",
+        "key",
+        "kind",
+        "number_value",
+        "text_value",
+        "created",
+    ),
+    "model_version_runs": ("model_version_id", "run_id"),
+    "model_versions": (
+        "id",
+        "model_id",
+        "name",
+        "number",
+        "stage",
+        "exclusive_stage",
+        "description",
+        "created",
+        "updated",
+    ),
+    "models": ("id", "name", "description", "tags", "created", "updated"),
+    "pipeline_runs": (
+        "id",
+        "name",
+        "pipeline_id",
+        "status",
+        "parameters",
+        "runtime_options",
+        "stack_snapshot",
+        "code_version",
+        "enable_cache",
+        "created",
+        "started",
+        "finished",
+        "error",
+        "owner_pid",
+        "owner_host",
+        "owner_token",
+        "heartbeat",
+        "stack_name",
+    ),
+    "pipelines": ("id", "name", "spec", "created", "updated"),
+    "run_metadata": ("run_id", "key", "kind", "number_value", "text_value", "created"),
+    "schedule_slots": ("schedule_id", "slot", "run_name", "claimed"),
+    "schedules": (
+        "id",
+        "name",
+        "pipeline_id",
+        "stack_name",
+        "orchestrator",
+        "cron_expression",
+        "interval_seconds",
+        "start_time",
+        "end_time",
+        "catchup",
+        "paused",
+        "resumed",
+        "source_root",
+        "run_options",
+        "spec",
+        "created",
+        "updated",
+    ),
+    "step_inputs": ("step_run_id", "name", "artifact_id"),
+    "step_metadata": ("step_run_id", "key", "kind", "number_value", "text_value", "created"),
+    "step_outputs": ("step_run_id", "name", "artifact_id"),
+    "step_runs": (
+        "id",
+        "run_id",
+        "name",
+        "status",
+        "cache_key",
+        "parameters",
+        "code_hash",
+        "cached",
+        "cache_reason",
+        "cached_from",
+        "started",
+        "finished",
+        "error",
+        "logs_uri",
+        "attempts",
     ),
 }

@@ -220,46 +220,141 @@ def runs_page(pipeline: bool, status: bool, newest_first: bool) -> sa.Select[Any
     return query.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
 
 
-def _named_builders() -> dict[str, Any]:
-    p, t = pipelines, step_metadata
+def versions_query() -> sa.Select[Any]:
+    """Artifact versions joined with their artifacts (artifact columns prefixed ``a_``)."""
+    from cairn.store.metadata.catalog_schema import artifact_versions as v
+
+    columns = [c.label(f"a_{c.name}") for c in artifacts.columns]
+    return sa.select(v, *columns).join(artifacts, artifacts.c.id == v.c.artifact_id)
+
+
+def _catalog_builders() -> dict[str, Any]:
+    from cairn.store.metadata.catalog_schema import METADATA_TABLES
+    from cairn.store.metadata.catalog_schema import artifact_versions as v
+    from cairn.store.metadata.catalog_schema import model_version_artifacts as links
+
+    p = sa.bindparam
     builders: dict[str, Any] = {
-        "pipelines": lambda: sa.select(p).order_by(p.c.name),
-        "pipeline": lambda: sa.select(p).where(
-            sa.or_(p.c.name == sa.bindparam("value"), p.c.id == sa.bindparam("value"))
+        "max_number": lambda: sa.select(sa.func.max(v.c.number)).where(v.c.name == p("name")),
+        "version_taken": lambda: sa.select(v.c.artifact_id).where(
+            v.c.name == p("name"), v.c.version == p("version")
         ),
-        "run_by_name": lambda: run_by("name"),
-        "run_by_id": lambda: run_by("id"),
+        "version_of": lambda: sa.select(v.c.name).where(v.c.artifact_id == p("aid")),
+        "version_by_artifact": lambda: versions_query().where(v.c.artifact_id == p("aid")),
+        "model_link": lambda: sa.select(links.c.kind).where(
+            links.c.model_version_id == p("mv"), links.c.artifact_id == p("aid")
+        ),
+    }
+    for kind, (table, owner) in METADATA_TABLES.items():
+        builders[f"delete_metadata:{kind}"] = functools.partial(
+            lambda t, o: t.delete().where(t.c[o] == p("owner"), t.c.key == p("mkey")), table, owner
+        )
+    return {f"catalog:{name}": build for name, build in builders.items()}
+
+
+def _named_builders() -> dict[str, Any]:
+    """The statements with a fixed text, by name (inserts and updates: :func:`named`)."""
+    pl, t = pipelines, step_metadata
+    builders: dict[str, Any] = {
+        "pipelines": lambda: sa.select(pl).order_by(pl.c.name),
+        "pipeline": lambda: sa.select(pl).where(
+            sa.or_(pl.c.name == sa.bindparam("value"), pl.c.id == sa.bindparam("value"))
+        ),
+        "pipeline_by_name": lambda: select_by("pipelines", "name"),
+        "run_by:name": lambda: run_by("name"),
+        "run_by:id": lambda: run_by("id"),
         "running_runs": running_runs,
         "steps_of_run": steps_of_run,
-        "step_run": lambda: select_by("step_runs", "id"),
-        "step_outputs": lambda: edges("step_outputs"),
-        "step_inputs": lambda: edges("step_inputs"),
-        "step_metadata": lambda: sa.select(t).where(t.c.step_run_id == sa.bindparam("value")),
+        "cached_step": cached_step,
+        "select_by:step_runs:id": lambda: select_by("step_runs", "id"),
+        "select_by:artifacts:id": lambda: select_by("artifacts", "id"),
+        "select_by:step_metadata:step_run_id": lambda: sa.select(t).where(
+            t.c.step_run_id == sa.bindparam("value")
+        ),
+        "edges:step_outputs": lambda: edges("step_outputs"),
+        "edges:step_inputs": lambda: edges("step_inputs"),
+        "delete_metadata_key": delete_metadata_key,
     }
     for flags in itertools.product((False, True), repeat=3):
         builders[runs_page_name(*flags)] = functools.partial(runs_page, *flags)
+    builders.update(_catalog_builders())
     return builders
 
 
+#: Updates by name: ``update_by_id:<table>`` is also one.
+_UPDATES = {"update_running_step": update_running_step, "update_running_run": update_running_run}
+
+
+def all_tables() -> dict[str, sa.Table]:
+    """Every table of the metadata schema, by name."""
+    return dict(pipelines.metadata.tables)
+
+
 @cache
-def named(name: str) -> sa.Select[Any]:
-    """A read statement by name: the ones the read commands use, also as SQLite text
-    (:mod:`cairn.store.metadata.sqlite_sql`, generated from these)."""
-    return _named_builders()[name]()  # type: ignore[no-any-return]
+def named(name: str) -> Any:
+    """A statement by name: a fixed one of :func:`_named_builders`, ``insert:<table>``,
+    ``update_by_id:<table>``, ``update_running_step`` or ``update_running_run``.
+
+    The same names are what :mod:`cairn.store.metadata.named` runs on SQLite as text
+    generated from these statements (:mod:`cairn.store.metadata.sqlite_sql`).
+    """
+    kind, _, rest = name.partition(":")
+    if kind == "insert":
+        return all_tables()[rest].insert()
+    if kind == "update_by_id":
+        return update_by_id(rest) if rest in TABLES else _update_by_id(all_tables()[rest])
+    if name in _UPDATES:
+        return _UPDATES[name]()
+    return _named_builders()[name]()
+
+
+def _update_by_id(table: sa.Table) -> sa.Update:
+    return table.update().where(table.c.id == sa.bindparam("row_id"))
+
+
+def _parameters(compiled: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    params = tuple(compiled.positiontup or ())
+    literals = {n: compiled.binds[n].value for n in params if not compiled.binds[n].required}
+    return params, literals
 
 
 def sqlite_statements() -> dict[str, tuple[str, tuple[str, ...], dict[str, Any]]]:
-    """Each named statement compiled for SQLite: ``(sql, parameter order, literal values)``."""
+    """Each fixed statement compiled for SQLite: ``(sql, parameter order, literal values)``."""
     from sqlalchemy.dialects import sqlite
 
     dialect = sqlite.dialect()
     out = {}
     for name in _named_builders():
         compiled = named(name).compile(dialect=dialect)
-        params = tuple(compiled.positiontup or ())
-        literals = {n: compiled.binds[n].value for n in params if not compiled.binds[n].required}
-        out[name] = (compiled.string, params, literals)
+        out[name] = (compiled.string, *_parameters(compiled))
     return out
+
+
+def sqlite_updates() -> dict[str, tuple[str, str, tuple[str, ...], dict[str, Any]]]:
+    """The conditional updates for SQLite: ``(table, WHERE text, its parameters, literals)``.
+
+    The ``SET`` part depends on the columns a call sets; it is put in front at run
+    time (``UPDATE t SET a=?, b=? WHERE ...``, as SQLAlchemy writes it: checked by
+    tests/store/metadata/test_sqlite_sql.py).
+    """
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    out = {}
+    for name in _UPDATES:
+        statement = named(name)
+        table = statement.table
+        first_column = next(iter(table.columns)).name
+        compiled = statement.compile(dialect=dialect, column_keys=[first_column])
+        where = compiled.string.split(" WHERE ", 1)[1]
+        params, literals = _parameters(compiled)
+        out[name] = (table.name, where, params[1:], literals)
+    return out
+
+
+def sqlite_columns() -> dict[str, tuple[str, ...]]:
+    """The columns of each table, in table order (what inserts and updates may set)."""
+    return {name: tuple(c.name for c in table.columns) for name, table in all_tables().items()}
 
 
 def sqlite_module_text() -> str:
@@ -271,9 +366,9 @@ def sqlite_module_text() -> str:
         '"""SQLite text of the named read statements: GENERATED, do not edit.',
         "",
         "Made from the SQLAlchemy tables and statements by",
-        "``python -m cairn.store.metadata.statements`` (tests/store/test_sqlite_sql.py",
-        "checks that it matches them), so that read commands and the SQLite reader",
-        "run them with the standard library's ``sqlite3`` without importing SQLAlchemy.",
+        "``python -m cairn.store.metadata.statements`` (tests/store/metadata/test_sqlite_sql.py",
+        "checks that it matches them), so that the SQLite metadata store and the read",
+        "commands run them with the standard library's ``sqlite3``, without SQLAlchemy.",
         '"""',
         "",
         "from typing import Any",
@@ -284,12 +379,26 @@ def sqlite_module_text() -> str:
         "#: name -> (sql, parameter names in order, literal parameter values)",
         "STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {",
     ]
-    for name, (sql, params, literals) in sqlite_statements().items():
-        lines.append(f"    {name!r}: (")
-        lines.append(f"        {sql!r},")
-        lines.append(f"        {params!r},")
-        lines.append(f"        {literals!r},")
-        lines.append("    ),")
+    for name, entry in sqlite_statements().items():
+        lines.append(f"    {name!r}: {entry!r},")
+    lines.append("}")
+    lines.append("")
+    lines.append("#: name -> (table, WHERE text, its parameter names, literal parameter values)")
+    lines.append("UPDATES: dict[str, tuple[str, str, tuple[str, ...], dict[str, Any]]] = {")
+    for name, update in sqlite_updates().items():
+        lines.append(f"    {name!r}: {update!r},")
+    lines.append("}")
+    lines.append("")
+    from cairn.store.metadata.catalog_schema import METADATA_TABLES
+
+    lines.append("#: metadata owner kind -> (its metadata table, the owner column)")
+    owners = {kind: (table.name, owner) for kind, (table, owner) in METADATA_TABLES.items()}
+    lines.append(f"METADATA_OWNERS: dict[str, tuple[str, str]] = {owners!r}")
+    lines.append("")
+    lines.append("#: table -> its columns, in table order")
+    lines.append("COLUMNS: dict[str, tuple[str, ...]] = {")
+    for name, columns in sorted(sqlite_columns().items()):
+        lines.append(f"    {name!r}: {columns!r},")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
