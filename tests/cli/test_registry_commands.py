@@ -62,6 +62,9 @@ def test_connect_share_and_disconnect(
     saved = isolated_config / "registry_connection.json"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     invoke("orchestrator", "register", "team_orch", "--flavor=local")
+    moved = invoke("alerter", "register", "hook", "--flavor=webhook", "--url=http://127.0.0.1:9/x",
+                   "--secret=plain-token-value")  # fmt: skip
+    assert "teammates cannot resolve them" in moved.stderr
     invoke("artifact-store", "register", "team_art", "--flavor=local", f"--path={tmp_path / 'a'}")
     invoke("metadata-store", "register", "team_md", "--flavor=sqlite", f"--uri={tmp_path / 'm.db'}")
     invoke("secrets-manager", "register", "mine", "--flavor=local")

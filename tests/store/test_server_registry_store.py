@@ -233,3 +233,37 @@ def test_an_unreachable_server_is_one_line_without_the_password() -> None:
     message = str(info.value)
     assert "\n" not in message and "s3cret-pw" not in message
     assert "shared registry at postgresql+psycopg://ana:***@127.0.0.1:9/team" in message
+
+
+def test_an_older_shared_registry_is_upgraded_in_place(shared_url: str) -> None:
+    from cairn.store.registry_migrate import locked_transaction, upgrade
+
+    engine = sa.create_engine(shared_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn, locked_transaction(conn):
+        upgrade(conn, "0003")
+        conn.execute(sa.text("INSERT INTO stack_components (uuid, type, flavor, name, config, "
+                             "created, updated) VALUES ('u1', 'artifact_store', 'local', 'old', "
+                             "'{}', 1, 1)"))  # fmt: skip
+    engine.dispose()
+    store = ServerRegistryStore(shared_url)
+    try:
+        assert store.schema_version == HEAD_REVISION
+        old = store.get_component(T.ARTIFACT_STORE, "old")
+        assert (old.uuid, old.version) == ("u1", 1)
+        store.update_component(T.ARTIFACT_STORE, "old", {"path": "/p"})
+        assert store.get_component(T.ARTIFACT_STORE, "old").version == 2
+    finally:
+        store.close()
+
+
+def test_a_newer_shared_registry_is_refused(shared_url: str) -> None:
+    from cairn.exceptions import StoreSchemaError
+
+    store = ServerRegistryStore(shared_url)
+    store.close()
+    engine = sa.create_engine(shared_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = '0099'"))
+    engine.dispose()
+    with pytest.raises(StoreSchemaError, match="newer than this Cairn"):
+        ServerRegistryStore(shared_url)

@@ -392,6 +392,14 @@ class StackRegistry:
                 f"Stored the secret value(s) of {component} in secrets manager "
                 f"'{moved.manager.name if moved.manager else '?'}': {', '.join(moved.fields)}."
             )
+            is_shared = getattr(self.store, "is_shared_stack", None)
+            local = moved.manager is not None and moved.manager.FLAVOR == "local"
+            if local and is_shared is not None and is_shared(component.name):
+                self.notices.append(
+                    f"{component} is in the shared registry, but those secrets are in a 'local' "
+                    f"secrets manager on this machine: teammates cannot resolve them. Store them "
+                    f"in a shared secrets manager (env, aws, vault) and refer to them instead."
+                )
         return moved
 
     def move_legacy_secrets(self) -> None:
