@@ -6,7 +6,11 @@ fresh temporary CAIRN_CONFIG_DIR (``cairn stack up`` starts the scheduler). For 
 process started, imported Cairn and the pipeline's module, built the stack) and its
 first step started. The scheduler is stopped at the end.
 
-Usage: python bench/schedule_delay.py [--runs 10] [--interval 3]
+With ``--orchestrator airflow`` the stack's orchestrator is ``airflow`` (its service,
+started by ``cairn stack up``, runs Airflow's scheduler, DAG processor and API server);
+use an interval longer than a run (Airflow runs one DAG run at a time).
+
+Usage: python bench/schedule_delay.py [--runs 10] [--interval 3] [--orchestrator local|airflow]
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--interval", type=float, default=3.0)
+    parser.add_argument("--orchestrator", choices=("local", "airflow"), default="local")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CAIRN_CONFIG_DIR"] = str(Path(tmp) / "config")
@@ -63,6 +68,14 @@ def main() -> int:
         from cairn.stack import StackRegistry
         from cairn.stack.lifecycle import stack_down, stack_up
 
+        if args.orchestrator == "airflow":
+            from cairn.enums import StackComponentType as T
+
+            registry = StackRegistry()
+            registry.register_component(T.ORCHESTRATOR, "af", "airflow", {})
+            default = {c.TYPE: c.name for c in registry.get_stack("default")}
+            registry.register_stack("af", {**default, T.ORCHESTRATOR: "af"}, activate=True)
+            registry.set_active_stack("af")
         stack_up(StackRegistry())
         try:
             tiny = importlib.import_module("bench_tiny").tiny
@@ -83,7 +96,8 @@ def main() -> int:
             recorded.append(run.created - slot)
             starts = [s.started for s in store.get_step_runs(run.id) if s.started is not None]
             first_step.append(min(starts) - slot)
-    print(f"{len(recorded)} scheduled runs, every {args.interval:g} s (local scheduler, poll 1 s)")
+    where = "local scheduler, poll 1 s" if args.orchestrator == "local" else "Airflow service"
+    print(f"{len(recorded)} scheduled runs, every {args.interval:g} s ({where})")
     print(f"run recorded after its slot: {_quantiles(recorded)}")
     print(f"first step started after its slot: {_quantiles(first_step)}")
     return 0

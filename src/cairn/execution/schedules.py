@@ -65,8 +65,6 @@ def check_can_schedule(stack: Stack) -> None:
         ConfigurationError: the orchestrator's flavor cannot schedule.
         ComponentNotRunningError: its scheduler is not running.
     """
-    from cairn.services.scheduler import LocalSchedulerMixin
-
     orchestrator = stack.orchestrator
     if not getattr(orchestrator, "supports_schedules", False):
         can = ", ".join(scheduling_flavors()) or "none installed"
@@ -75,7 +73,7 @@ def check_can_schedule(stack: Stack) -> None:
             f"'{stack.name}' cannot schedule runs: use an orchestrator of a flavor that can "
             f"({can}), or drop schedule=..."
         )
-    if isinstance(orchestrator, LocalSchedulerMixin) and not orchestrator.scheduler_running:
+    if not getattr(orchestrator, "scheduler_running", True):
         raise ComponentNotRunningError(
             f"The scheduler of orchestrator '{orchestrator.name}' (stack '{stack.name}') is not "
             "running: run 'cairn stack up' first."

@@ -89,17 +89,22 @@ def pipelines(monkeypatch: pytest.MonkeyPatch) -> Any:
     return importlib.import_module(name)
 
 
-@pytest.fixture
-def orchestrator() -> Any:
-    """The active stack: the airflow orchestrator with the default stores."""
+def _airflow_stack(params: dict[str, Any]) -> Any:
+    """The active stack: an airflow orchestrator with the default stores; the orchestrator."""
     registry = StackRegistry()
-    registry.register_component(StackComponentType.ORCHESTRATOR, "af", "airflow", {})
+    registry.register_component(StackComponentType.ORCHESTRATOR, "af", "airflow", params)
     default = registry.get_stack("default")
     registry.register_stack("afs", {c.TYPE: c.name for c in default
                                     if c.TYPE != StackComponentType.ORCHESTRATOR}
                             | {StackComponentType.ORCHESTRATOR: "af"})  # fmt: skip
     registry.set_active_stack("afs")
     return registry.get_stack("afs").orchestrator
+
+
+@pytest.fixture
+def orchestrator() -> Any:
+    """An airflow orchestrator whose scheduled DAGs another Airflow would run (no service)."""
+    return _airflow_stack({"serve": False})
 
 
 def _dagbag(orchestrator: Any) -> dict[str, Any]:
@@ -185,3 +190,43 @@ def test_a_scheduled_dag_carries_the_schedule_and_its_runs_are_cairn_runs(
     result = CliRunner().invoke(cli, ["pipeline", "schedules", "delete", "often", "-y"])
     assert result.exit_code == 0, result.output
     assert not (orchestrator.dags / "cairn.schedule.often.py").exists()
+
+
+def test_stack_up_runs_airflow_on_the_loopback_and_it_starts_scheduled_runs(
+    pipelines: Any,
+) -> None:
+    from click.testing import CliRunner
+
+    from cairn.cli.main import cli
+    from cairn.exceptions import ComponentNotRunningError
+
+    orchestrator = _airflow_stack({})
+    with pytest.raises(ComponentNotRunningError, match="cairn stack up"):
+        pipelines.diamond().run(schedule=Schedule(name="soon", interval=5))
+    up = CliRunner().invoke(cli, ["stack", "up"])
+    try:
+        assert up.exit_code == 0, up.output
+        assert orchestrator.scheduler_running
+        pid = orchestrator.airflow_service.read_state().pid
+        start = dt.datetime.now(dt.timezone.utc)
+        pipelines.diamond().run(schedule=Schedule(name="soon", interval=5, start_time=start))
+        store = StackRegistry().get_stack().metadata_store
+        deadline = time.monotonic() + 240
+        done: list[Any] = []
+        while time.monotonic() < deadline and not done:
+            done = [r for r in store.list_runs() if r.status == ExecutionStatus.COMPLETED]
+            time.sleep(1.0)
+        assert done, CliRunner().invoke(cli, ["orchestrator", "logs", "af"]).output[-4000:]
+        assert ScheduleStore(store).schedule_of_run(done[0].name) == "soon"
+        assert sorted(s.name for s in store.get_step_runs(done[0].id)) == [
+            "double",
+            "make",
+            "triple",
+        ]
+    finally:
+        down = CliRunner().invoke(cli, ["stack", "down"])
+    assert down.exit_code == 0, down.output
+    assert not orchestrator.scheduler_running
+    from cairn.services import pid_alive
+
+    assert pid is not None and not pid_alive(pid)

@@ -6,8 +6,9 @@ it now with ``airflow dags test`` in the component's ``AIRFLOW_HOME``: Airflow r
 each task, each task runs its step through the shared step runner in its own
 process, which records it in the stack's metadata store. A schedule writes the
 DAG file ``cairn.schedule.<name>``, carrying the schedule; the Airflow scheduler
-that reads the DAGs folder (yours, or ``airflow standalone`` on this
-``AIRFLOW_HOME``) starts its runs.
+that reads the DAGs folder starts its runs: with ``serve`` (the default) the
+component's own Airflow service, which ``cairn stack up`` starts
+(:mod:`cairn.integrations.airflow.service`), else yours.
 
 Airflow is never imported by Cairn's process: it is run as the ``airflow``
 command (``airflow_command``, default: the one next to this Python), with
@@ -30,11 +31,14 @@ from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
 if TYPE_CHECKING:
     from cairn.models.pipeline_spec import PipelineDeployment
     from cairn.models.schedule import ScheduleRecord
+    from cairn.services import LocalService
     from cairn.stack.stack import Stack
 
 #: Step entry point of the step tasks of scheduled DAGs.
 STEP_ENTRYPOINT = "cairn.entrypoints.step"
 _OUTPUT_TAIL = 6000
+#: Seconds the Airflow service has to stop its processes (it SIGKILLs them after 8 s).
+SERVICE_STOP_GRACE = 20.0
 
 
 class AirflowOrchestrator(BaseOrchestrator):
@@ -48,6 +52,9 @@ class AirflowOrchestrator(BaseOrchestrator):
         airflow_command: the ``airflow`` executable (default: the one beside this Python).
         python: the Python that runs the step tasks (default: this one).
         run_timeout: seconds a run started now may take (default: no limit).
+        serve: run Airflow's scheduler, DAG processor and API server on this machine as a
+            Cairn service (``cairn stack up``; 127.0.0.1 only), which starts scheduled runs;
+            false when another Airflow reads the DAGs folder.
     """
 
     FLAVOR: ClassVar[str] = "airflow"
@@ -58,6 +65,7 @@ class AirflowOrchestrator(BaseOrchestrator):
     airflow_command: str | None = None
     python: str | None = None
     run_timeout: float | None = None
+    serve: bool = True
 
     # ------------------------------------------------------------ folders
     @property
@@ -114,6 +122,52 @@ class AirflowOrchestrator(BaseOrchestrator):
                 + (done.stdout + done.stderr)[-_OUTPUT_TAIL:]
             )
         marker.write_text("ok\n", encoding="utf-8")
+
+    # ------------------------------------------------------------ the Airflow service
+    @property
+    def airflow_service(self) -> LocalService:
+        """The local service running Airflow's scheduler, DAG processor and API server."""
+        from cairn.services import LocalService
+
+        return LocalService(f"airflow-{self.uuid}")
+
+    @property
+    def scheduler_running(self) -> bool:
+        """Whether scheduled DAGs are run: by this machine's Airflow service, or another one."""
+        return not self.serve or self.airflow_service.is_running()
+
+    @property
+    def background_running(self) -> bool:
+        """For ``cairn stack up|down`` (runs started now never need the service)."""
+        return self.scheduler_running
+
+    @property
+    def log_file(self) -> Path | None:
+        """The Airflow service's log (``cairn orchestrator logs NAME``)."""
+        return self.airflow_service.log_file if self.serve else None
+
+    def resume(self) -> None:
+        """Start the Airflow service (with ``serve``) and wait until its API answers."""
+        if not self.serve:
+            return
+        from cairn.services import HealthCheck, free_port
+
+        self.ensure_database()
+        command = [sys.executable, "-m", "cairn.integrations.airflow.service",
+                   "--port", "{port}", "--api-port", str(free_port())]  # fmt: skip
+        self.airflow_service.start(command, health=HealthCheck("http", "/health", 10.0),
+                                   env=self.airflow_env(), cwd=self.home, timeout=300.0,
+                                   config={"orchestrator": self.name})  # fmt: skip
+
+    def suspend(self) -> None:
+        """Stop the Airflow service."""
+        if self.serve:
+            self.airflow_service.stop(SERVICE_STOP_GRACE)
+
+    def deprovision(self) -> None:
+        """Stop the Airflow service and remove its state and log (Airflow's home stays)."""
+        if self.serve:
+            self.airflow_service.remove(SERVICE_STOP_GRACE)
 
     # ------------------------------------------------------------ DAG files
     def write_dag(self, dag: str, source: str) -> Path:
