@@ -20,7 +20,8 @@ SKIP_PREFIXES = ("cairn.integrations.",)
 def public_modules() -> list[str]:
     names = ["cairn"]
     for info in pkgutil.walk_packages(cairn.__path__, prefix="cairn."):
-        if not info.name.startswith(SKIP_PREFIXES) and ".migrations." not in info.name:
+        alembic = ".migrations." in info.name or "_migrations." in info.name  # run by Alembic
+        if not info.name.startswith(SKIP_PREFIXES) and not alembic:
             names.append(info.name)
     return sorted(names)
 
