@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import platform
 import subprocess
 import sys
 import textwrap
@@ -98,7 +101,65 @@ def test_main_in_process_and_bad_arguments(recorded_run: dict[str, list[str]]) -
     argv = recorded_run["produce"][3:]
     assert main(argv) == 0
     assert Client().get_run("recorded").steps["produce"].outputs["output"].load() == 20
-    assert main([*recorded_run["double"][3:-2], "--stack", "nope"]) == 1
+    assert main(["--deployment", "nowhere/deployment.json", "--step", "double"]) == 1
     with pytest.raises(SystemExit) as info:
-        main(["--run", "x"])
+        main(["--step", "x"])
     assert info.value.code == 2
+
+
+def _option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_a_step_runs_with_no_registry_no_repository_and_no_active_stack(
+    recorded_run: dict[str, list[str]], tmp_path: Path
+) -> None:
+    """Given only the command (where the deployment is), a worker with an empty config
+    folder, in a folder with no ``.cairn/``, rebuilds the stack from the deployment."""
+    empty_config = tmp_path / "worker-config"
+    empty_config.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
+    env["CAIRN_CONFIG_DIR"] = str(empty_config)
+    for name in ("produce", "double"):
+        done = subprocess.run(
+            recorded_run[name], capture_output=True, text=True, cwd=elsewhere, env=env
+        )
+        assert done.returncode == 0, done.stderr
+    assert Client().get_run("recorded").steps["double"].outputs["output"].load() == 40
+    assert not (empty_config / "registry.db").exists()
+    assert not (elsewhere / ".cairn").exists()
+
+
+def test_a_worker_with_another_cairn_version_says_so_before_running(
+    recorded_run: dict[str, list[str]], tmp_path: Path
+) -> None:
+    command = recorded_run["produce"]
+    source = Path(_option(command, "--deployment"))
+    data = json.loads(source.read_text())
+    data["cairn_version"] = "0.0.1"
+    data["python_version"] = "2.7.18"
+    source.write_text(json.dumps(data))
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "the run needs 0.0.1" in done.stderr
+    assert "the run needs 2.7" in done.stderr
+    assert "produce" not in Client().get_run("recorded").steps
+
+
+def test_the_deployment_carries_the_stack_code_and_versions(
+    recorded_run: dict[str, list[str]],
+) -> None:
+    from cairn import __version__
+    from cairn.models.pipeline_spec import PipelineDeployment
+
+    uri = _option(recorded_run["produce"], "--deployment")
+    deployment = PipelineDeployment.model_validate_json(Path(uri).read_text())
+    assert deployment.stack is not None
+    types = {c.type: c for c in deployment.stack.components}
+    assert types["orchestrator"].flavor == "record_only"
+    assert types["artifact_store"].config["path"]
+    assert deployment.cairn_version == __version__
+    assert deployment.python_version == platform.python_version()
+    assert deployment.code.mode == "local" and deployment.code.root

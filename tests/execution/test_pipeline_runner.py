@@ -19,6 +19,7 @@ from cairn.exceptions import (
 )
 from cairn.experiment_trackers import BaseExperimentTracker
 from cairn.metadata_stores import BaseMetadataStore
+from cairn.models.run_info import PipelineRunInfo, StepRunInfo
 from cairn.stack import StackRegistry
 from cairn.stack.flavor_registry import register_custom_flavor
 from cairn.stack.stack_component import RuntimeOption
@@ -251,13 +252,14 @@ class OptionTracker(BaseExperimentTracker):
     ) -> None:
         EVENTS.append(("prepare", (pipeline.name, dict(runtime_configuration))))
 
-    def prepare_step_run(self) -> None:
-        EVENTS.append(("prepare_step", get_step_context().step_name))
+    def prepare_step_run(self, info: StepRunInfo) -> None:
+        assert info.step_name == get_step_context().step_name
+        EVENTS.append(("prepare_step", info.step_name))
 
-    def cleanup_step_run(self) -> None:
+    def cleanup_step_run(self, info: StepRunInfo, failed: bool) -> None:
         EVENTS.append(("cleanup_step", None))
 
-    def cleanup_pipeline_run(self) -> None:
+    def cleanup_pipeline_run(self, info: PipelineRunInfo, failed: bool) -> None:
         EVENTS.append(("cleanup_pipeline", None))
 
     @property

@@ -12,6 +12,7 @@ from pydantic import SecretStr, ValidationError
 
 from cairn.config import local_stores_dir
 from cairn.enums import StackComponentType
+from cairn.models.run_info import PipelineRunInfo, StepRunInfo
 from cairn.stack import RuntimeOption, StackComponent
 
 
@@ -175,9 +176,10 @@ def test_hooks_defaults() -> None:
     assert alerter.local_path == local_stores_dir() / str(alerter.uuid)
     assert not alerter.local_path.exists()
     alerter.prepare_pipeline_deployment(object(), object(), {"x": 1})  # type: ignore[arg-type]
-    alerter.prepare_step_run()
-    alerter.cleanup_step_run()
-    alerter.cleanup_pipeline_run()
+    info = StepRunInfo("run-id", "run", "pipe", "stack", "step", "step-id", 1)
+    alerter.prepare_step_run(info)
+    alerter.cleanup_step_run(info, False)
+    alerter.cleanup_pipeline_run(PipelineRunInfo("run-id", "run", "pipe"), True)
 
 
 def test_local_path_follows_the_config_dir(isolated_config: Path) -> None:

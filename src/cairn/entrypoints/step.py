@@ -1,32 +1,52 @@
-"""Run one step of a recorded run: ``python -m cairn.entrypoints.step --run ID --step NAME``.
+"""Run one step of a recorded run, anywhere: ``python -m cairn.entrypoints.step``.
 
-The run's deployment is read from the artifact store of the stack (``--stack``,
-default: the active stack); the step runs through the shared step runner, which
-records it in the metadata store. Exit code 0 when the step completed or was
-cached, 1 when it failed (the traceback is recorded and printed to stderr), 2
-for bad arguments.
+    python -m cairn.entrypoints.step --deployment URI --step NAME [--bootstrap DATA]
+
+The deployment (``runs/<run id>/deployment.json`` in the run's artifact store) is
+everything the step needs: the stack's configuration (rebuilt here, with no
+registry, no ``.cairn/`` folder and no active stack), where the code comes from,
+and the Cairn and Python versions that made it. ``--bootstrap`` (written by the
+orchestrator) describes the artifact store and secrets manager that can read
+``URI`` when it is not a local file; it holds no secret value. The step runs
+through the shared step runner, which records it in the metadata store.
+
+Exit code 0 when the step completed or was cached, 1 when it failed (the
+traceback is recorded and printed to stderr), 2 for bad arguments.
 
 Pipeline files run as scripts (steps in ``__main__``) are imported again from
 their file under another module name, so their ``if __name__ == "__main__":``
-block does not run a second time.
+block does not run a second time, and a bare module-level ``.run()`` in them is
+skipped (said once in the step's log).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import json
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
+    from cairn.models.pipeline_spec import PipelineDeployment
+    from cairn.models.run_records import StepRunRecord
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cairn.entrypoints.step", description="Run one step of a recorded run."
     )
-    parser.add_argument("--run", required=True, help="id of the run")
+    parser.add_argument("--deployment", required=True, help="URI of the run's deployment.json")
     parser.add_argument("--step", required=True, help="name of the step in the pipeline")
-    parser.add_argument("--stack", default=None, help="stack of the run (default: active)")
+    parser.add_argument(
+        "--bootstrap",
+        default=None,
+        help="the artifact store (and secrets manager) that can read the deployment's URI",
+    )
     parser.add_argument(
         "--parent-pid",
         type=int,
@@ -34,6 +54,71 @@ def _parser() -> argparse.ArgumentParser:
         help="end this process as soon as the process with this pid (its parent) ends",
     )
     return parser
+
+
+def _bootstrap_store(data: str) -> BaseArtifactStore:
+    """The artifact store ``--bootstrap`` describes (its references resolve through the
+    secrets manager described with it)."""
+    from cairn.exceptions import ConfigurationError
+    from cairn.models.pipeline_spec import ComponentConfig
+    from cairn.stack.stack_config import build_component
+
+    try:
+        items = json.loads(base64.urlsafe_b64decode(data.encode()))
+        configs = {c.type: c for c in (ComponentConfig.model_validate(i) for i in items)}
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"--bootstrap is not valid: {exc}.") from exc
+    if "artifact_store" not in configs:
+        raise ConfigurationError("--bootstrap names no artifact store.")
+    store = build_component(configs["artifact_store"])
+    manager = configs.get("secrets_manager")
+    store.attach_secrets_manager("bootstrap", build_component(manager) if manager else None)
+    return store  # type: ignore[return-value]
+
+
+def load_deployment_from(uri: str, bootstrap: str | None = None) -> PipelineDeployment:
+    """Read a deployment from a local file, or through the ``--bootstrap`` artifact store.
+
+    Raises:
+        DoesNotExistError: there is no deployment at ``uri``.
+    """
+    from cairn.exceptions import DoesNotExistError
+    from cairn.models.pipeline_spec import PipelineDeployment
+
+    try:
+        if bootstrap is None:
+            with open(uri, encoding="utf-8") as f:
+                text = f.read()
+        else:
+            with _bootstrap_store(bootstrap).open(uri, "r") as f:
+                text = f.read()
+    except FileNotFoundError as exc:
+        raise DoesNotExistError(f"No deployment at {uri}: is the run still recorded?") from exc
+    return PipelineDeployment.model_validate_json(text)
+
+
+def check_versions(deployment: PipelineDeployment) -> None:
+    """Refuse to run a step with another Cairn or Python than the deployment's.
+
+    Raises:
+        ConfigurationError: naming both versions and what to install.
+    """
+    from cairn import __version__
+    from cairn.exceptions import ConfigurationError
+
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    wanted = ".".join(deployment.python_version.split(".")[:2])
+    problems = []
+    if deployment.cairn_version and deployment.cairn_version != __version__:
+        problems.append(f"Cairn {__version__} (the run needs {deployment.cairn_version})")
+    if wanted and wanted != here:
+        problems.append(f"Python {here} (the run needs {wanted})")
+    if problems:
+        raise ConfigurationError(
+            f"This worker runs {' and '.join(problems)}: install the run's versions where its "
+            f"steps run (pip install cairn=={deployment.cairn_version or __version__}, "
+            f"Python {wanted or here}), then start the run again."
+        )
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -67,29 +152,52 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="cairn-parent-watch", daemon=True).start()
 
 
-def run_step(run_id: str, step_name: str, stack_name: str | None = None) -> None:
-    """Run step ``step_name`` of the recorded run ``run_id``.
+def run_deployed_step(deployment: PipelineDeployment, step_name: str) -> StepRunRecord:
+    """Run step ``step_name`` of a deployment on this worker (no registry involved).
+
+    Checks the versions, rebuilds the stack from the deployment, makes the code
+    importable (unpacking it if it was packed) and runs the step through the
+    shared step runner. The process that records a submitted run's last step
+    also finishes the run.
 
     Raises:
+        ConfigurationError: another Cairn or Python version, or the stack cannot be
+            rebuilt here.
         StepFailedError: the step failed.
-        DoesNotExistError: unknown stack or run.
     """
-    from cairn.exceptions import CairnError
-    from cairn.execution.pipeline_runner import finish_run_if_done, load_deployment
+    from cairn.exceptions import ConfigurationError
+    from cairn.execution.code_package import activate_code
     from cairn.execution.step_runner import StepRunner
     from cairn.pipelines import unrun
-    from cairn.stack.registry import StackRegistry
+    from cairn.stack.stack_config import build_stack
 
+    check_versions(deployment)
+    if deployment.stack is None:
+        raise ConfigurationError(
+            f"The deployment of run '{deployment.run_name}' carries no stack (it was made by an "
+            "older Cairn): start the run again."
+        )
     unrun.disable()  # pipelines the user's module configures are run by its own process
-    stack = StackRegistry().get_stack(stack_name)
-    deployment = load_deployment(stack.artifact_store, run_id)
-    store = stack.metadata_store
+    stack = build_stack(deployment.stack)
+    deployment = activate_code(deployment, stack.artifact_store)
     try:
-        StepRunner(deployment, stack).run(step_name)
+        return StepRunner(deployment, stack).run(step_name)
     finally:
-        with contextlib.suppress(CairnError):
-            if store.get_run(run_id).owner_pid is None:  # submitted, then released
-                finish_run_if_done(store, deployment)
+        finish_if_released(deployment, stack)
+
+
+def finish_if_released(deployment: PipelineDeployment, stack: Any) -> None:
+    """Finish a run released by its orchestrator once its last step is recorded."""
+    from cairn.exceptions import CairnError
+    from cairn.execution.pipeline_runner import finish_released_run
+
+    with contextlib.suppress(CairnError):
+        finish_released_run(deployment, stack)
+
+
+def run_step(uri: str, step_name: str, bootstrap: str | None = None) -> StepRunRecord:
+    """Run step ``step_name`` of the deployment at ``uri`` (see :func:`run_deployed_step`)."""
+    return run_deployed_step(load_deployment_from(uri, bootstrap), step_name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.parent_pid is not None:
         _die_with_parent(args.parent_pid)
     try:
-        run_step(args.run, args.step, args.stack)
+        run_step(args.deployment, args.step, args.bootstrap)
     except Exception as exc:
         cause = exc.__cause__ or exc
         traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)

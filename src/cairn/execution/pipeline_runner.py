@@ -1,6 +1,7 @@
 """Running a compiled pipeline: the one sequence every orchestrator follows.
 
-1. build and validate the stack (the active one unless given);
+1. build and validate the stack (the active one unless given); refuse secrets that
+   cannot reach the machines steps may run on;
 2. stop with "run `cairn stack up`" if a component is not running;
 3. check the runtime options against those the components declare, and the
    step operators / experiment trackers the steps name;
@@ -24,6 +25,7 @@ import contextlib
 import json
 import logging
 import os
+import platform
 import secrets
 import threading
 import time
@@ -47,13 +49,14 @@ from cairn.execution.progress import make_progress
 from cairn.execution.run_names import expand_run_name
 from cairn.execution.step_runner import StepRunner
 from cairn.models.names import MAX_RUN_NAME_LENGTH, check_name
-from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
+from cairn.models.pipeline_spec import CodeSource, PipelineDeployment, PipelineSpec
 
 if TYPE_CHECKING:
     from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
     from cairn.metadata_stores.base_metadata_store import BaseMetadataStore
     from cairn.models.run_records import RunRecord
     from cairn.stack.stack import Stack
+    from cairn.stack.stack_component import StackComponent
 
 logger = logging.getLogger(__name__)
 
@@ -148,14 +151,80 @@ def default_run_name(pipeline_name: str) -> str:
     return f"{pipeline_name}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
 
 
+def _remote_components(spec: PipelineSpec, stack: Stack) -> list[StackComponent]:
+    """The orchestrator and step operator of the run whose steps may run on other machines."""
+    found: list[StackComponent] = []
+    if stack.orchestrator.runs_remotely:
+        found.append(stack.orchestrator)
+    operator = stack.step_operator
+    if (
+        operator is not None
+        and operator.runs_remotely
+        and any(s.step_operator == operator.name for s in spec.steps.values())
+    ):
+        found.append(operator)
+    return found
+
+
+def check_portable_secrets(spec: PipelineSpec, stack: Stack) -> None:
+    """Refuse a run whose steps may run elsewhere while its secrets cannot go there.
+
+    A ``local`` secrets manager keeps its key on this machine, and plain secret
+    values never leave this process.
+
+    Raises:
+        StackValidationError: naming the components and the flavors that work.
+    """
+    from cairn.stack.secret_moves import plain_secret_fields
+
+    remote = _remote_components(spec, stack)
+    if not remote:
+        return
+    where = " and ".join(str(c) for c in remote)
+    plain = [f"{c} ({', '.join(fields)})" for c in stack if (fields := plain_secret_fields(c))]
+    if plain:
+        raise StackValidationError(
+            f"Steps of this run may run on other machines ({where}), but {'; '.join(plain)} "
+            "holds a plain secret, which never leaves this machine: store it in a secrets "
+            "manager and use a reference ({{secret.key}})."
+        )
+    manager = stack.secrets_manager
+    if manager is None or manager.FLAVOR != "local":
+        return
+    users = [str(c) for c in stack if c is not manager and c.secret_references()]
+    if users:
+        raise StackValidationError(
+            f"Steps of this run may run on other machines ({where}), but the secrets of "
+            f"{', '.join(users)} are in the local secrets manager '{manager.name}', whose key "
+            "is only on this machine: use a secrets manager that works from anywhere "
+            "(flavors aws, vault or env) in stack "
+            f"'{stack.name}'."
+        )
+
+
 def _prepare(spec: PipelineSpec, stack: Stack, runtime_options: Mapping[str, Any]) -> None:
     stack.validate()
     stack.validate_secrets()
     stack.check_running()
     check_runtime_options(stack, runtime_options)
     check_step_components(spec, stack)
+    check_portable_secrets(spec, stack)
     for component in stack:
         component.prepare_pipeline_deployment(spec, stack, runtime_options)
+
+
+def _code_source(spec: PipelineSpec, stack: Stack) -> CodeSource:
+    """Pack the code into the artifact store when a component ships it to workers."""
+    from cairn.execution.code_package import pack_code, source_root
+
+    root = source_root(spec)
+    shipping = [stack.orchestrator.ships_code]
+    operator = stack.step_operator
+    if operator is not None and any(s.step_operator for s in spec.steps.values()):
+        shipping.append(operator.ships_code)
+    if any(shipping):
+        return pack_code(root, stack.artifact_store)
+    return CodeSource(mode="local", root=str(root))
 
 
 def _record(
@@ -165,7 +234,12 @@ def _record(
     enable_cache: bool | None,
     schedule: Any,
     runtime_options: Mapping[str, Any],
+    code: CodeSource,
 ) -> PipelineDeployment:
+    from cairn import __version__
+    from cairn.stack.stack_config import stack_config
+
+    config = stack_config(stack)
     store = stack.metadata_store
     with store.batch():  # one transaction (BEGIN IMMEDIATE: the get-or-create cannot race)
         pipeline = store.get_or_create_pipeline(spec.name, spec.model_dump(mode="json"))
@@ -186,6 +260,11 @@ def _record(
         enable_cache=enable_cache,
         runtime_options=_jsonable(runtime_options),
         schedule=_jsonable({"schedule": schedule})["schedule"],
+        stack=config,
+        code=code,
+        cairn_version=__version__,
+        python_version=platform.python_version(),
+        requirements=sorted({r for c in stack for r in c.requirements}),
     )
 
 
@@ -232,8 +311,9 @@ def run_pipeline(
 
         stack = StackRegistry().get_stack()
     _prepare(spec, stack, options)
+    code = _code_source(spec, stack)
     external, model_versions = resolve_run_catalog(spec, stack, external_values or {})
-    deployment = _record(spec, stack, run_name, enable_cache, schedule, options)
+    deployment = _record(spec, stack, run_name, enable_cache, schedule, options, code)
     deployment = deployment.model_copy(
         update={"external_artifacts": external, "model_versions": model_versions}
     )
@@ -247,7 +327,7 @@ def run_pipeline(
     progress = make_progress(quiet)
     launcher = Launcher(
         runner,
-        stack.name,
+        deployment_uri(stack.artifact_store, deployment.run_id),
         save=lambda: save_deployment(stack.artifact_store, deployment),
         progress=progress,
     )
@@ -281,16 +361,14 @@ def _orchestrate_steps(
         error = exc
     finally:
         stop_heartbeat.set()
-        for component in stack:
-            try:
-                component.cleanup_pipeline_run()
-            except Exception:
-                logger.exception("cleanup_pipeline_run of %s failed", component)
     if error is None:
         record = _status_from_steps(store, deployment, detach=True)
+        if record.status.is_finished:
+            cleanup_pipeline_run(deployment, stack, record.status != ExecutionStatus.COMPLETED)
         if record.status == ExecutionStatus.COMPLETED:
             end_of_run(deployment, stack, None)
         return record
+    cleanup_pipeline_run(deployment, stack, True)
     if isinstance(error, KeyboardInterrupt):
         reason = "the run was cancelled (Ctrl-C) before this step ended"
         _end_unfinished_steps(store, deployment.run_id, ExecutionStatus.CANCELLED, reason)
@@ -340,6 +418,43 @@ def _status_from_steps(
 def finish_run_if_done(store: BaseMetadataStore, deployment: PipelineDeployment) -> RunRecord:
     """Finish a run whose steps all ended (see :func:`_status_from_steps`)."""
     return _status_from_steps(store, deployment, detach=False)
+
+
+def finish_released_run(deployment: PipelineDeployment, stack: Stack) -> RunRecord | None:
+    """In a worker: finish a run its orchestrator released, once its last step is recorded.
+
+    The process that finishes it calls ``cleanup_pipeline_run`` of the components
+    and the run's end hooks (the orchestrator's process returned long ago).
+    Returns the run's record when this call finished it.
+    """
+    store = stack.metadata_store
+    run = store.get_run(deployment.run_id)
+    if run.owner_pid is not None or run.status.is_finished:
+        return None  # the orchestrator's process is still there, or it ended already
+    record = finish_run_if_done(store, deployment)
+    if not record.status.is_finished:
+        return None
+    failed = record.status != ExecutionStatus.COMPLETED
+    cleanup_pipeline_run(deployment, stack, failed)
+    error = None if not failed else PipelineRunFailedError(
+        f"Run '{deployment.run_name}' {record.status.value}.", deployment.run_name, []
+    )  # fmt: skip
+    end_of_run(deployment, stack, error)
+    return record
+
+
+def cleanup_pipeline_run(deployment: PipelineDeployment, stack: Stack, failed: bool) -> None:
+    """``cleanup_pipeline_run(info, failed)`` on every component (errors are logged)."""
+    from cairn.models.run_info import PipelineRunInfo
+
+    info = PipelineRunInfo(
+        deployment.run_id, deployment.run_name, deployment.pipeline.name, stack.name
+    )
+    for component in stack:
+        try:
+            component.cleanup_pipeline_run(info, failed)
+        except Exception:
+            logger.exception("cleanup_pipeline_run of %s failed", component)
 
 
 def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> threading.Event:

@@ -165,6 +165,38 @@ class StepRunner:
                 self.store.record_input(record.id, arg, artifact.id)
         return self._execute(record, step, inputs, reason)
 
+    def reuse_cached(self, step_name: str) -> StepRunRecord | None:
+        """Record step ``step_name`` as reused from the cache if it can be, else ``None``.
+
+        Orchestrators whose dispatch starts a worker call this first, so that a
+        step whose outputs are reused never starts one. Nothing is recorded when
+        the step cannot be reused (the worker's :meth:`run` checks again).
+        """
+        step = self.deployment.step(step_name)
+        enabled, _ = cache_setting(self.deployment, step_name)
+        if not enabled:
+            return None
+        inputs = self.input_artifacts(step)
+        key = cache_key(step, {arg: a.content_hash for arg, a in inputs.items()}, self._store_id)
+        prior = self.store.find_cached_step(key)
+        if prior is None or set(self.store.get_step_outputs(prior.id)) != set(step.outputs):
+            return None
+        try:
+            with self.store.batch():
+                record = self.store.create_step_run(
+                    self.deployment.run_id,
+                    step_name,
+                    cache_key=key,
+                    parameters=step.parameters,
+                    code_hash=step.code_hash,
+                )
+                reused = self._try_cache(record, step, key)
+                if reused is None:  # it went away meanwhile: record nothing
+                    raise _NotReused
+        except _NotReused:
+            return None
+        return reused
+
     def _try_cache(self, record: StepRunRecord, step: StepSpec, key: str) -> StepRunRecord | None:
         prior = self.store.find_cached_step(key)
         if prior is None:
@@ -323,22 +355,37 @@ class StepRunner:
         context: StepContext,
     ) -> Any:
         """Call the step between ``prepare_step_run`` and ``cleanup_step_run`` of components."""
+        from cairn.models.run_info import StepRunInfo
+
         components = self._hook_components(step)
+        info = StepRunInfo(
+            run_id=context.run_id,
+            run_name=context.run_name,
+            pipeline_name=context.pipeline_name,
+            stack_name=self.stack.name,
+            step_name=step.name,
+            step_run_id=context.step_run_id,
+            attempt=context.attempt,
+        )
         prepared = []
+        ok = False
         try:
             for component in components:
-                component.prepare_step_run()
+                component.prepare_step_run(info)
                 prepared.append(component)
             if step.timeout is not None:
-                return call_with_timeout(step, func, kwargs, context)
-            return func(**kwargs)
+                result = call_with_timeout(step, func, kwargs, context)
+            else:
+                result = func(**kwargs)
+            ok = True
+            return result
         except StepFailedError:
             raise
         except (Exception, KeyboardInterrupt, SystemExit) as exc:  # the step's own code
             raise failed(step.name, exc) from exc
         finally:
             for component in reversed(prepared):
-                component.cleanup_step_run()
+                component.cleanup_step_run(info, not ok)
 
     # ------------------------------------------------------------ outputs
     def _save_outputs(
@@ -444,6 +491,10 @@ class StepRunner:
                 attempts=ending.attempts,
                 logs_uri=ending.logs_uri,
             )
+
+
+class _NotReused(Exception):
+    """Rolls back a cache reuse whose origin went away between the check and the write."""
 
 
 @dataclass

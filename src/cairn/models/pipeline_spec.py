@@ -125,6 +125,10 @@ class StepSpec(_Spec):
         outputs: the outputs, in declaration order.
         upstream: names of the steps that must finish first.
         hooks: the step's run hooks by event (``on_failure``, ``on_success``, ...).
+        resources: what the step needs where it runs (``num_cpus``, ``num_gpus``,
+            ``memory`` in bytes, custom resources by name), from
+            ``@step(settings={"resources": {...}})``; orchestrators that place steps on
+            a cluster honour it (Ray), the others ignore it.
     """
 
     name: str
@@ -143,6 +147,7 @@ class StepSpec(_Spec):
     hooks: dict[str, HookSpec] = Field(default_factory=dict)
     external_inputs: dict[str, ExternalInputSpec] = Field(default_factory=dict)
     model: ModelSpec | None = None
+    resources: dict[str, Any] = Field(default_factory=dict)
 
 
 class PipelineSpec(_Spec):
@@ -221,6 +226,59 @@ class PipelineSpec(_Spec):
         return order
 
 
+class ComponentConfig(_Spec):
+    """One component of a deployment's stack, enough to rebuild it anywhere.
+
+    Attributes:
+        type: the component type (``orchestrator``, ``artifact_store``, ...).
+        name: the component's name.
+        flavor: the flavor name.
+        source: import path of the flavor class (``module:Class``).
+        uuid: the component's id (names its local folder and services).
+        config: the configuration; secret references (``{{name.key}}``) as written.
+        masked: secret fields that held a plain value, masked here (a component
+            with any cannot be rebuilt from the deployment).
+    """
+
+    type: str
+    name: str
+    flavor: str
+    source: str
+    uuid: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    masked: list[str] = Field(default_factory=list)
+
+
+class StackConfig(_Spec):
+    """A stack as plain data: what a worker needs to rebuild it without a registry."""
+
+    name: str
+    components: list[ComponentConfig] = Field(default_factory=list)
+
+    def component(self, type: str) -> ComponentConfig | None:
+        """The component of ``type``, if the stack has one."""
+        return next((c for c in self.components if c.type == type), None)
+
+
+class CodeSource(_Spec):
+    """Where a worker finds the pipeline's code.
+
+    Attributes:
+        mode: ``local`` (the source root on the machine that started the run: steps
+            run there, or on a shared file system), ``archive`` (packed into the
+            artifact store; workers unpack it) or ``present`` (already importable on
+            every worker, e.g. baked into an image).
+        root: the source root on the machine that started the run.
+        archive_uri: the packed code (``archive`` mode).
+        digest: sha256 of the packed files (names the archive and the worker's cache).
+    """
+
+    mode: str = "local"
+    root: str = ""
+    archive_uri: str | None = None
+    digest: str | None = None
+
+
 class PipelineDeployment(_Spec):
     """A pipeline spec plus everything a particular run adds to it.
 
@@ -236,6 +294,12 @@ class PipelineDeployment(_Spec):
             when the run started (argument name -> artifact id).
         model_versions: the model version id of each step that has a model (the
             pipeline's, or the step's own).
+        stack: the stack's configuration (every component's flavor and config,
+            secrets as references): a step rebuilds the stack from it, with no registry.
+        code: where the pipeline's code comes from.
+        cairn_version: the Cairn version that made the deployment.
+        python_version: ``major.minor.micro`` of the Python that made it.
+        requirements: pip requirements of the stack's components.
     """
 
     run_id: str
@@ -247,6 +311,11 @@ class PipelineDeployment(_Spec):
     schedule: Any = None
     external_artifacts: dict[str, dict[str, str]] = Field(default_factory=dict)
     model_versions: dict[str, str] = Field(default_factory=dict)
+    stack: StackConfig | None = None
+    code: CodeSource = Field(default_factory=CodeSource)
+    cairn_version: str = ""
+    python_version: str = ""
+    requirements: list[str] = Field(default_factory=list)
 
     def step(self, name: str) -> StepSpec:
         """The spec of step ``name``."""
@@ -272,6 +341,8 @@ class PipelineDeployment(_Spec):
 
 __all__ = [
     "HOOK_EVENTS",
+    "CodeSource",
+    "ComponentConfig",
     "ExternalInputSpec",
     "HookSpec",
     "InputSpec",
@@ -279,5 +350,6 @@ __all__ = [
     "OutputSpec",
     "PipelineDeployment",
     "PipelineSpec",
+    "StackConfig",
     "StepSpec",
 ]

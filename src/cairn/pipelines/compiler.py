@@ -121,6 +121,7 @@ def _step_spec(call: StepCall, tracer: PipelineTracer) -> StepSpec:
         hooks=step.hooks,
         external_inputs={a: _external_spec(call, a, v) for a, v in call.external.items()},
         model=model_spec(step.model, step.location),
+        resources=dict(getattr(step, "settings", {}).get("resources", {})),
     )
 
 

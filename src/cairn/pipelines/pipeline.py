@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from cairn.execution.hooks import HookOption
     from cairn.models.pipeline_spec import HookSpec, PipelineSpec
     from cairn.models.schedule import Schedule, ScheduleRecord
+    from cairn.stack.stack import Stack
 
 #: Keyword arguments of ``run()`` that Cairn handles itself (the rest go to components).
 CAIRN_RUN_OPTIONS = ("run_name", "enable_cache", "schedule")
@@ -247,7 +248,19 @@ class ConfiguredPipeline:
         self.location = location
         self._steps: dict[str, BaseStep] = {}
         self._external: dict[str, dict[str, Any]] = {}
+        self._step_settings: dict[str, dict[str, Any]] = {}
         self._unrun_token = unrun.configured(pipeline.name, location)
+
+    def with_step_settings(
+        self, settings: Mapping[str, Mapping[str, Any]], where: str = "the run configuration"
+    ) -> ConfiguredPipeline:
+        """This configured pipeline with ``settings`` of some steps (by step name) replaced
+        (the run YAML's ``steps.<name>.settings``; checked like ``@step(settings=...)``)."""
+        from cairn.steps.base_step import check_step_settings
+
+        for name, values in settings.items():
+            self._step_settings[name] = check_step_settings(values, f"{where}, step '{name}'")
+        return self
 
     @property
     def name(self) -> str:
@@ -307,6 +320,8 @@ class ConfiguredPipeline:
             hooks=self.pipeline.hooks,
             model=model_spec(self.pipeline.model, definition_location(self.pipeline.entrypoint)),
         )
+        if self._step_settings:
+            spec = _with_step_settings(spec, self._step_settings)
         self._steps = {name: call.step for name, call in tracer.calls.items()}
         self._external = {
             name: {a: v for a, v in call.external.items() if isinstance(v, ExternalArtifact)}
@@ -323,6 +338,7 @@ class ConfiguredPipeline:
         enable_cache: bool | None = None,
         schedule: None = None,
         step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        stack: Stack | None = None,
         **runtime_options: Any,
     ) -> RunView: ...
 
@@ -334,6 +350,7 @@ class ConfiguredPipeline:
         enable_cache: bool | None = None,
         schedule: Schedule | Mapping[str, Any],
         step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        stack: Stack | None = None,
         **runtime_options: Any,
     ) -> ScheduleRecord: ...
 
@@ -344,6 +361,7 @@ class ConfiguredPipeline:
         enable_cache: bool | None = None,
         schedule: Schedule | Mapping[str, Any] | None = None,
         step_parameters: Mapping[str, Mapping[str, Any]] | None = None,
+        stack: Stack | None = None,
         **runtime_options: Any,
     ) -> RunView | ScheduleRecord:
         """Run the pipeline on the active stack and return the run's post-execution view.
@@ -356,6 +374,8 @@ class ConfiguredPipeline:
         Args:
             run_name: the run's name (default: ``<pipeline>-<timestamp>-<random>``); for a
                 schedule, the prefix of its runs' names.
+            stack: run on this stack (for example one built in code with
+                ``Stack.from_components``) instead of the active one.
             enable_cache: overrides the step and pipeline settings for this run.
             schedule: when to run (see :class:`cairn.Schedule`).
             step_parameters: parameter overrides per step name.
@@ -386,7 +406,8 @@ class ConfiguredPipeline:
             run_name = expand_run_name(str(run_name), self.name)
             check_name("run", run_name, location, MAX_RUN_NAME_LENGTH)
         spec, steps = self._compile(step_parameters)
-        stack = StackRegistry().get_stack()
+        if stack is None:
+            stack = StackRegistry().get_stack()
         if schedule is not None:  # registered for the orchestrator's scheduler, not run now
             return _register_schedule(spec, stack, schedule, run_name, enable_cache, options,
                                       bool(self._external))  # fmt: skip
@@ -482,6 +503,24 @@ def pipeline(
         return Pipeline(f, name=name, enable_cache=enable_cache, model=model, **hooks)
 
     return decorator
+
+
+def _with_step_settings(
+    spec: PipelineSpec, settings: Mapping[str, Mapping[str, Any]]
+) -> PipelineSpec:
+    unknown = sorted(set(settings) - set(spec.steps))
+    if unknown:
+        raise PipelineDefinitionError(
+            f"Settings for unknown step(s) {', '.join(unknown)} of pipeline '{spec.name}'; "
+            f"its steps are: {', '.join(spec.steps)}."
+        )
+    steps = {
+        name: step.model_copy(update={"resources": dict(settings[name].get("resources", {}))})
+        if name in settings and "resources" in settings[name]
+        else step
+        for name, step in spec.steps.items()
+    }
+    return spec.model_copy(update={"steps": steps})
 
 
 def check_settings(settings: Any, where: str) -> None:

@@ -6,6 +6,8 @@ The configuration file may hold::
     steps:
       train:
         parameters: {epochs: 3}     # parameters of one step (by its name in the pipeline)
+        settings:                   # settings of one step (see @step(settings=...))
+          resources: {num_cpus: 2, num_gpus: 0.5}
     enable_cache: false
     run_name: nightly-1
     schedule: null
@@ -64,10 +66,10 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
         )
     steps = data.get("steps") or {}
     if not isinstance(steps, dict) or not all(
-        isinstance(v, dict) and set(v) <= {"parameters"} for v in steps.values()
+        isinstance(v, dict) and set(v) <= {"parameters", "settings"} for v in steps.values()
     ):
         raise ConfigurationError(
-            f"'steps' in {path} must map step names to {{parameters: {{...}}}}."
+            f"'steps' in {path} must map step names to {{parameters: {{...}}, settings: {{...}}}}."
         )
     return data
 
@@ -148,6 +150,13 @@ def run_pipeline_file(
         name: values.get("parameters") or {}
         for name, values in (settings.get("steps") or {}).items()
     }
+    step_settings = {
+        name: values["settings"]
+        for name, values in (settings.get("steps") or {}).items()
+        if values.get("settings")
+    }
+    if step_settings:
+        configured = configured.with_step_settings(step_settings, str(config))
     return configured.run(
         run_name=settings.get("run_name"),
         enable_cache=settings.get("enable_cache"),

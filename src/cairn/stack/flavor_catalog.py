@@ -70,6 +70,9 @@ BUILTIN_FLAVORS: tuple[CatalogEntry, ...] = (
     CatalogEntry(_T.SECRETS_MANAGER, "env",
                  "cairn.secrets_managers.env_secrets_manager:EnvSecretsManager",
                  description="Read-only: CAIRN_SECRET__<NAME>__<KEY> environment variables."),
+    CatalogEntry(_T.STEP_OPERATOR, "local_process",
+                 "cairn.step_operators.local_process_step_operator:LocalProcessStepOperator",
+                 description="One step in a fresh Python process, optionally another venv."),
 )  # fmt: skip
 
 INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
@@ -84,6 +87,12 @@ INTEGRATION_FLAVORS: tuple[CatalogEntry, ...] = (
                  "airflow", ("airflow",), "Pipelines as Airflow 3 DAGs, run now or scheduled."),
     CatalogEntry(_T.ALERTER, "slack", "cairn.integrations.slack.alerter:SlackAlerter",
                  "slack", ("slack_sdk",), "Posts to a Slack channel; approvals from threads."),
+    CatalogEntry(_T.ORCHESTRATOR, "ray",
+                 "cairn.integrations.ray.orchestrator:RayOrchestrator",
+                 "ray", ("ray",), "Each step a Ray task: a local head node or a cluster."),
+    CatalogEntry(_T.STEP_OPERATOR, "ray",
+                 "cairn.integrations.ray.step_operator:RayStepOperator",
+                 "ray", ("ray",), "One step as a Ray task with its own resources."),
     CatalogEntry(_T.SECRETS_MANAGER, "aws",
                  "cairn.integrations.aws.secrets_manager:AWSSecretsManager",
                  "aws", ("boto3",), "AWS Secrets Manager."),

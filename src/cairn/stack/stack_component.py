@@ -30,6 +30,7 @@ from cairn.enums import StackComponentType
 from cairn.exceptions import CairnError
 
 if TYPE_CHECKING:
+    from cairn.models.run_info import PipelineRunInfo, StepRunInfo
     from cairn.stack.secret_references import SecretReference
     from cairn.stack.stack import Stack
     from cairn.stack.stack_validator import StackValidator
@@ -252,14 +253,28 @@ class StackComponent(BaseModel, ABC):
             runtime_configuration: the keyword arguments of ``pipeline.run(...)``.
         """
 
-    def prepare_step_run(self) -> None:
-        """Called in the step's process right before a step runs."""
+    def prepare_step_run(self, info: StepRunInfo) -> None:
+        """Called in the step's process right before each attempt of a step runs.
 
-    def cleanup_step_run(self) -> None:
-        """Called in the step's process right after a step ran (even if it failed)."""
+        Args:
+            info: the run, step, step run and attempt.
+        """
 
-    def cleanup_pipeline_run(self) -> None:
-        """Called once after the whole pipeline run finished (even if it failed)."""
+    def cleanup_step_run(self, info: StepRunInfo, failed: bool) -> None:
+        """Called in the step's process right after each attempt of a step (even if it failed).
+
+        Args:
+            info: the run, step, step run and attempt.
+            failed: whether the attempt failed.
+        """
+
+    def cleanup_pipeline_run(self, info: PipelineRunInfo, failed: bool) -> None:
+        """Called once after the whole pipeline run ended, by the process that ended it.
+
+        Args:
+            info: the run.
+            failed: whether the run failed or was cancelled.
+        """
 
     # ------------------------------------------------------------------ state
     @property

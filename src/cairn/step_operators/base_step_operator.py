@@ -19,6 +19,16 @@ class BaseStepOperator(StackComponent):
 
     TYPE: ClassVar[StackComponentType] = StackComponentType.STEP_OPERATOR
 
+    @property
+    def runs_remotely(self) -> bool:
+        """Whether the step may run on another machine (then it needs portable secrets)."""
+        return False
+
+    @property
+    def ships_code(self) -> bool:
+        """Whether the pipeline's code is packed into the artifact store for the step."""
+        return False
+
     @abstractmethod
     def launch(self, step_name: str, command: list[str], environment: dict[str, str]) -> None:
         """Run ``command`` (which runs one step) and block until it ends.

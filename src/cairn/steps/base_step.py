@@ -58,6 +58,9 @@ class BaseStep:
         on_start, on_failure, on_success, on_end: run hooks (a function or an
             import path; see :mod:`cairn.execution.hooks`).
         model: a :class:`cairn.Model` for this step (instead of the pipeline's).
+        settings: per-step settings; ``resources`` (``num_cpus``, ``num_gpus``,
+            ``memory`` in bytes, and custom resources by name) tells orchestrators
+            that place steps on a cluster (Ray) what the step needs.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class BaseStep:
         on_success: HookOption = None,
         on_end: HookOption = None,
         model: Any = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
         if retries < 0:
             raise PipelineDefinitionError(f"{definition_location(func)}: retries must be >= 0.")
@@ -92,6 +96,7 @@ class BaseStep:
         self.retries = retries
         self.timeout = timeout
         self.model = model
+        self.settings = check_step_settings(settings, definition_location(func))
         self._signature: StepSignature | None = None
         self._python_signature: inspect.Signature | None = None
         self._localns = _defining_locals()
@@ -155,6 +160,8 @@ class BaseStep:
         for key, value in options.items():
             if key in _HOOKS:
                 hooks[key] = value
+            elif key == "settings":
+                clone.settings = check_step_settings(value, self.location)
             elif key in _OPTIONS:
                 setattr(clone, key, value)
             else:
@@ -233,7 +240,59 @@ _OPTIONS = {
     "retries",
     "timeout",
     "model",
+    "settings",
 }
+
+#: Keys of ``resources`` that are not custom resources, and their types.
+RESOURCE_KEYS = {"num_cpus": (int, float), "num_gpus": (int, float), "memory": (int, float)}
+
+
+def check_step_resources(resources: Any, where: str) -> dict[str, float]:
+    """``resources`` of a step's settings: numbers >= 0 by name (custom names allowed).
+
+    Raises:
+        PipelineDefinitionError: not a mapping, or a value that is not a number >= 0.
+    """
+    if resources is None:
+        return {}
+    if not isinstance(resources, Mapping):
+        raise PipelineDefinitionError(
+            f"{where}: settings 'resources' must be a mapping like {{'num_cpus': 1}}."
+        )
+    out: dict[str, float] = {}
+    for key, value in resources.items():
+        if not isinstance(key, str) or not key:
+            raise PipelineDefinitionError(f"{where}: resource names must be strings.")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise PipelineDefinitionError(
+                f"{where}: resource '{key}' must be a number >= 0, not {value!r}."
+            )
+        out[key] = value
+    return out
+
+
+def check_step_settings(settings: Any, where: str) -> dict[str, Any]:
+    """A step's ``settings``: ``resources`` (checked) and ``docker`` (accepted, unused).
+
+    Raises:
+        PipelineDefinitionError: unknown keys or invalid resources.
+    """
+    if not settings:
+        return {}
+    if not isinstance(settings, Mapping):
+        raise PipelineDefinitionError(f"{where}: step settings must be a mapping.")
+    unknown = sorted(set(settings) - {"resources", "docker"})
+    if unknown:
+        raise PipelineDefinitionError(
+            f"{where}: unknown step settings {', '.join(map(str, unknown))}; accepted: "
+            "resources, docker."
+        )
+    out = dict(settings)
+    if "resources" in out:
+        out["resources"] = check_step_resources(out["resources"], where)
+    return out
+
+
 _HOOKS = {"on_start", "on_failure", "on_success", "on_end"}
 
 
@@ -350,6 +409,7 @@ def step(
     on_success: HookOption = None,
     on_end: HookOption = None,
     model: Any = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], BaseStep]: ...
 
 

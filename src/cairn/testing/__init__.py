@@ -13,6 +13,7 @@ collects it, and implement its factory method::
 Suites: :class:`StackComponentConformance` (any flavor),
 :class:`AlerterConformance` (an alerter against a receiver the test runs),
 :class:`ArtifactStoreConformance` (the artifact store file API),
+:class:`OrchestratorConformance` (an orchestrator flavor running real pipelines),
 :class:`RegistryStoreConformance` (a registry store backend) and
 :class:`SecretsManagerConformance` (a writable secrets manager).
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from cairn.testing.alerter_conformance import AlerterConformance
 from cairn.testing.artifact_store_conformance import ArtifactStoreConformance
+from cairn.testing.orchestrator_conformance import OrchestratorConformance
 from cairn.testing.registry_store_conformance import RegistryStoreConformance
 from cairn.testing.secrets_manager_conformance import SecretsManagerConformance
 from cairn.testing.stack_component_conformance import StackComponentConformance
@@ -32,6 +34,7 @@ from cairn.testing.stack_component_conformance import StackComponentConformance
 __all__ = [
     "AlerterConformance",
     "ArtifactStoreConformance",
+    "OrchestratorConformance",
     "RegistryStoreConformance",
     "SecretsManagerConformance",
     "StackComponentConformance",

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import SecretStr
+from pydantic import PrivateAttr, SecretStr
 
 from cairn.exceptions import ComponentNotRunningError
 from cairn.experiment_trackers import BaseExperimentTracker
 from cairn.services import DaemonSpec, HealthCheck, LocalDaemonMixin
+
+if TYPE_CHECKING:
+    from cairn.models.run_info import PipelineRunInfo, StepRunInfo
 
 #: Tags Cairn puts on MLflow runs.
 TAG_PIPELINE = "cairn.pipeline"
@@ -30,10 +33,6 @@ TAG_RUN = "cairn.run"
 TAG_RUN_ID = "cairn.run_id"
 TAG_STEP = "cairn.step"
 _PARENT_TAG = "mlflow.parentRunId"
-
-_PARENTS: dict[str, str] = {}  # cairn run id -> MLflow parent run id (this process)
-_LOCK = threading.Lock()
-_CURRENT = threading.local()  # the MLflow run of the step running in this thread
 
 
 class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
@@ -54,6 +53,12 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
     tracking_password: SecretStr | None = None
     port: int | None = None
     host: str = "127.0.0.1"
+
+    # The MLflow run of each step run in progress in this process, and the parent
+    # run found for each Cairn run (per component instance: no module globals).
+    _step_runs: dict[str, str] = PrivateAttr(default_factory=dict)
+    _parents: dict[str, str] = PrivateAttr(default_factory=dict)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def requirements(self) -> set[str]:
@@ -106,7 +111,10 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
             return None
         if not base.startswith("http"):
             return None
-        run_id: str | None = getattr(_CURRENT, "run_id", None)
+        from cairn.execution.step_context import current_step_context
+
+        context = current_step_context()
+        run_id = self._step_runs.get(context.step_run_id) if context is not None else None
         if run_id is None:
             return base
         import mlflow
@@ -128,72 +136,103 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
         activate(self)
         mlflow.set_tracking_uri(self.get_tracking_uri())
 
-    def prepare_step_run(self) -> None:
+    def prepare_step_run(self, info: StepRunInfo) -> None:
         """Start the step's MLflow run, nested under the pipeline run's, and record it."""
         import mlflow
 
-        from cairn.execution.step_context import get_step_context, log_metadata
+        from cairn.execution.step_context import log_metadata
 
         self.configure_mlflow()
-        context = get_step_context()
-        experiment = mlflow.set_experiment(context.pipeline_name)
-        tags = {TAG_PIPELINE: context.pipeline_name, TAG_RUN: context.run_name,
-                TAG_RUN_ID: context.run_id}  # fmt: skip
-        parent = self._parent_run(experiment.experiment_id, context.run_name, tags)
+        experiment = mlflow.set_experiment(info.pipeline_name)
+        tags = {TAG_PIPELINE: info.pipeline_name, TAG_RUN: info.run_name,
+                TAG_RUN_ID: info.run_id}  # fmt: skip
+        parent = self._parent_run(experiment.experiment_id, info.run_name, tags)
         run = mlflow.start_run(
-            experiment_id=experiment.experiment_id, run_name=context.step_name,
-            tags={**tags, TAG_STEP: context.step_name, _PARENT_TAG: parent},
+            experiment_id=experiment.experiment_id, run_name=info.step_name,
+            tags={**tags, TAG_STEP: info.step_name, _PARENT_TAG: parent},
         )  # fmt: skip
-        _CURRENT.run_id = run.info.run_id
+        with self._lock:
+            self._step_runs[info.step_run_id] = run.info.run_id
         log_metadata(mlflow_run_id=run.info.run_id, mlflow_parent_run_id=parent,
-                     mlflow_experiment=context.pipeline_name,
+                     mlflow_experiment=info.pipeline_name,
                      mlflow_tracking_url=self.get_tracking_url() or "")  # fmt: skip
 
     def _parent_run(self, experiment_id: str, run_name: str, tags: dict[str, str]) -> str:
-        """The MLflow run of this pipeline run (created by its first tracked step)."""
-        from mlflow.tracking import MlflowClient
+        """The MLflow run of this pipeline run, shared by all its steps in every process.
 
+        The first tracked step creates it. Two steps that start at once in two
+        processes may both create one: each then keeps the oldest of those it finds
+        and deletes its own if it is not that one, so all steps agree.
+        """
         key = tags[TAG_RUN_ID]
-        with _LOCK:
-            if key in _PARENTS:
-                return _PARENTS[key]
-            client = MlflowClient()
-            query = f"tags.`{TAG_RUN_ID}` = '{key}'"
-            found = [r for r in client.search_runs([experiment_id], filter_string=query)
-                     if TAG_STEP not in r.data.tags]  # fmt: skip
-            run_id: str = (found[0] if found else client.create_run(
-                experiment_id, tags=tags, run_name=run_name)).info.run_id  # fmt: skip
-            _PARENTS[key] = run_id
-            return run_id
+        with self._lock:
+            known = self._parents.get(key)
+            if known is not None:
+                return known
+            from mlflow.tracking import MlflowClient
 
-    def cleanup_step_run(self) -> None:
-        """End the step's MLflow run."""
+            client = MlflowClient()
+            found = self._parents_of(client, experiment_id, key)
+            if not found:
+                mine = client.create_run(experiment_id, tags=tags, run_name=run_name).info.run_id
+                found = self._parents_of(client, experiment_id, key)
+                winner = found[0] if found else mine
+                if winner != mine:
+                    client.delete_run(mine)
+            else:
+                winner = found[0]
+            self._parents[key] = winner
+            return winner
+
+    @staticmethod
+    def _parents_of(client: Any, experiment_id: str, run_id: str) -> list[str]:
+        """The parent MLflow runs of a Cairn run, oldest first."""
+        query = f"tags.`{TAG_RUN_ID}` = '{run_id}'"
+        runs = [r for r in client.search_runs([experiment_id], filter_string=query)
+                if TAG_STEP not in r.data.tags]  # fmt: skip
+        runs.sort(key=lambda r: (r.info.start_time or 0, r.info.run_id))
+        return [r.info.run_id for r in runs]
+
+    def cleanup_step_run(self, info: StepRunInfo, failed: bool) -> None:
+        """End the step's MLflow run: ``FAILED`` when the attempt failed."""
         import mlflow
 
         from cairn.integrations.mlflow.auth import deactivate
 
         try:
-            if getattr(_CURRENT, "run_id", None) is not None:
-                mlflow.end_run()
-                _CURRENT.run_id = None
+            with self._lock:
+                run_id = self._step_runs.pop(info.step_run_id, None)
+            if run_id is not None:
+                active = mlflow.active_run()
+                if active is not None and active.info.run_id == run_id:
+                    mlflow.end_run(status="FAILED" if failed else "FINISHED")
+                else:
+                    from mlflow.tracking import MlflowClient
+
+                    MlflowClient().set_terminated(run_id, "FAILED" if failed else "FINISHED")
         finally:
             deactivate()
 
-    def cleanup_pipeline_run(self) -> None:
-        """Mark the pipeline run's MLflow run finished."""
-        if not _PARENTS:
+    def cleanup_pipeline_run(self, info: PipelineRunInfo, failed: bool) -> None:
+        """End this run's parent MLflow run (found by its tag: steps may have run in
+        other processes), ``FAILED`` when the Cairn run did not complete."""
+        with self._lock:
+            self._parents.pop(info.run_id, None)
+        try:
+            uri = self.get_tracking_uri()
+        except ComponentNotRunningError:
             return
         from mlflow.tracking import MlflowClient
 
-        with _LOCK:
-            parents, _PARENTS_COPY = list(_PARENTS.values()), None
-            _PARENTS.clear()
         from cairn.integrations.mlflow.auth import tracker_credentials
 
-        client = MlflowClient(self.get_tracking_uri())
+        client = MlflowClient(uri)
         with tracker_credentials(self):
-            for run_id in parents:
-                client.set_terminated(run_id)
+            experiment = client.get_experiment_by_name(info.pipeline_name)
+            if experiment is None:
+                return  # no step of the run was tracked
+            for run_id in self._parents_of(client, experiment.experiment_id, info.run_id):
+                client.set_terminated(run_id, "FAILED" if failed else "FINISHED")
 
 
 def tracker_run_tags(run: Any) -> dict[str, str]:
