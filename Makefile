@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,mlflow,slack,aws,vault,feast,s3,gcp,azure,postgresql,mysql,dashboard,airflow
+EXTRAS ?= dev,mlflow,ray,slack,aws,vault,feast,s3,gcp,azure,postgresql,mysql,dashboard,airflow
 PYTEST_ARGS ?=
 
 .PHONY: install check lint format typecheck imports test test-fast test-slow bench demo clean

@@ -100,7 +100,7 @@ def code_files(root: Path) -> list[str]:
     if listed is None:
         patterns += _patterns(root, ".gitignore")
         listed = list(_walk(root))
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
     return sorted(p for p in listed if not spec.match_file(p) and (root / p).is_file())
 
 
