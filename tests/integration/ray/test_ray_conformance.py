@@ -11,7 +11,6 @@ from cairn.integrations.ray.step_operator import RayStepOperator
 from cairn.testing import OrchestratorConformance
 from cairn.testing.orchestrator_conformance import OPERATOR_NAME
 
-
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 

@@ -37,9 +37,18 @@ def connect(address: str, token_file: Path | None, namespace: str = "cairn") -> 
     """
     import sys
 
-    if token_file is not None and "ray" not in sys.modules:
-        os.environ["RAY_AUTH_MODE"] = "token"
-        os.environ["RAY_AUTH_TOKEN_PATH"] = str(token_file)
+    if token_file is not None:
+        if "ray" not in sys.modules:
+            os.environ["RAY_AUTH_MODE"] = "token"
+            os.environ["RAY_AUTH_TOKEN_PATH"] = str(token_file)
+        elif os.environ.get("RAY_AUTH_TOKEN_PATH") != str(token_file):
+            from cairn.exceptions import ConfigurationError
+
+            raise ConfigurationError(
+                f"This process imported Ray with other authentication settings than the "
+                f"cluster at {address} needs (Ray reads them once per process): run the "
+                "pipeline in a new process."
+            )
     import ray
 
     with _LOCK:
