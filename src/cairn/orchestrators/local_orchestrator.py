@@ -31,8 +31,8 @@ from pydantic import Field
 
 from cairn.exceptions import StepFailedError, StepTimeoutError
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
-from cairn.services.scheduler import LocalSchedulerMixin
 from cairn.orchestrators.plan import StepExecutor, ThreadPool
+from cairn.services.scheduler import LocalSchedulerMixin
 
 if TYPE_CHECKING:
     from cairn.models.pipeline_spec import PipelineDeployment, StepSpec
