@@ -76,7 +76,7 @@ def disconnect() -> None:
         _ADDRESS.clear()
 
 
-def _run_of(deployment_json: str, run_id: str) -> tuple[PipelineDeployment, Stack]:
+def _run_of(payload: list[Any], run_id: str) -> tuple[PipelineDeployment, Stack]:
     from cairn.entrypoints.step import check_versions
     from cairn.exceptions import ConfigurationError
     from cairn.execution.code_package import activate_code
@@ -89,7 +89,9 @@ def _run_of(deployment_json: str, run_id: str) -> tuple[PipelineDeployment, Stac
         if known is not None:
             _RUNS.move_to_end(run_id)
             return known
-    deployment = PipelineDeployment.model_validate_json(deployment_json)
+    import ray
+
+    deployment = PipelineDeployment.model_validate_json(ray.get(payload[0]))
     check_versions(deployment)
     if deployment.stack is None:
         raise ConfigurationError(f"The deployment of run '{deployment.run_name}' has no stack.")
@@ -103,8 +105,11 @@ def _run_of(deployment_json: str, run_id: str) -> tuple[PipelineDeployment, Stac
     return deployment, stack
 
 
-def run_step_task(deployment_json: str, run_id: str, step_name: str) -> str:
+def run_step_task(payload: list[Any], run_id: str, step_name: str) -> str:
     """Run one step in this Ray worker; returns the node id it ran on.
+
+    ``payload`` is ``[ref]`` of the deployment's JSON: wrapped in a list, Ray does not
+    fetch it for every task; a worker fetches it once per run.
 
     Raises:
         StepFailedError: the step failed (its record holds the user's traceback).
@@ -114,7 +119,7 @@ def run_step_task(deployment_json: str, run_id: str, step_name: str) -> str:
     from cairn.entrypoints.step import finish_if_released
     from cairn.execution.step_runner import StepRunner
 
-    deployment, stack = _run_of(deployment_json, run_id)
+    deployment, stack = _run_of(payload, run_id)
     try:
         StepRunner(deployment, stack).run(step_name)
     finally:

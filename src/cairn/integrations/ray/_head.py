@@ -44,9 +44,13 @@ def token_file(data_dir: Path) -> Path:
     return path
 
 
-def head_env(data_dir: Path) -> dict[str, str]:
-    """The head node's environment: ours, the venv's ``bin`` first, token auth on."""
+def head_env(data_dir: Path, warm_workers: int | None = None) -> dict[str, str]:
+    """The head node's environment: ours, the venv's ``bin`` first, token auth on,
+    and how many idle Python workers it keeps (``warm_workers``; Ray's default is one
+    per CPU, so a wider fan-out starts new worker processes on every run)."""
     env = dict(os.environ)
+    if warm_workers is not None:
+        env["RAY_num_workers_soft_limit"] = str(warm_workers)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
     env["RAY_AUTH_MODE"] = "token"
@@ -57,12 +61,12 @@ def head_env(data_dir: Path) -> dict[str, str]:
 
 
 def head_spec(component_id: str, data_dir: Path, port: int | None,
-              num_cpus: int | None) -> DaemonSpec:  # fmt: skip
+              num_cpus: int | None, warm_workers: int | None = None) -> DaemonSpec:  # fmt: skip
     """The daemon of a local head node listening on 127.0.0.1 (``{port}``: free port)."""
     command = [*ray_command(), "start", "--head", "--block", "--port", "{port}",
                "--node-ip-address", "127.0.0.1", "--include-dashboard", "false",
                "--temp-dir", str(session_dir(component_id)), "--disable-usage-stats"]  # fmt: skip
     if num_cpus is not None:
         command += ["--num-cpus", str(num_cpus)]
-    return DaemonSpec(command, HealthCheck("tcp"), port=port, env=head_env(data_dir),
+    return DaemonSpec(command, HealthCheck("tcp"), port=port, env=head_env(data_dir, warm_workers),
                       start_timeout=120.0, stop_grace=20.0)  # fmt: skip

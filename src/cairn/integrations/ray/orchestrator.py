@@ -43,6 +43,8 @@ class RayOrchestrator(LocalDaemonMixin, BaseOrchestrator):
         max_parallelism: how many steps may be in flight at once.
         num_cpus: CPUs the local head node offers (default: the machine's).
         port: GCS port of the local head node (default: a free port).
+        warm_workers: idle Python workers the local head node keeps between runs
+            (default 8, so an 8-way fan-out starts no new process on a warm node).
         namespace: the Ray namespace of Cairn's tasks.
     """
 
@@ -54,6 +56,7 @@ class RayOrchestrator(LocalDaemonMixin, BaseOrchestrator):
     max_parallelism: int = Field(default=64, ge=1, le=10_000)
     num_cpus: int | None = Field(default=None, ge=1)
     port: int | None = Field(default=None, ge=1, le=65535)
+    warm_workers: int = Field(default=8, ge=0, le=1024)
     namespace: str = "cairn"
 
     @property
@@ -83,7 +86,8 @@ class RayOrchestrator(LocalDaemonMixin, BaseOrchestrator):
             return None
         from cairn.integrations.ray._head import head_spec
 
-        return head_spec(str(self.uuid), self.local_path, self.port, self.num_cpus)
+        return head_spec(str(self.uuid), self.local_path, self.port, self.num_cpus,
+                         self.warm_workers)  # fmt: skip
 
     def cluster_address(self) -> tuple[str, Path | None]:
         """The cluster's address and token file.
@@ -166,7 +170,7 @@ class _RayExecutor(StepExecutor):
         options = task_options(step.resources)
         options["name"] = f"cairn:{self._deployment.run_name}:{step.name}"
         ref = self._task.options(**options).remote(
-            self._payload, self._deployment.run_id, step.name
+            [self._payload], self._deployment.run_id, step.name
         )
         self._refs[step.name] = ref
         self.submitted += 1
