@@ -1,6 +1,7 @@
 """Run one step of a recorded run, anywhere: ``python -m cairn.entrypoints.step``.
 
     python -m cairn.entrypoints.step --deployment URI --step NAME [--bootstrap DATA]
+    python -m cairn.entrypoints.step --run ID --step NAME [--stack NAME]
 
 The deployment (``runs/<run id>/deployment.json`` in the run's artifact store) is
 everything the step needs: the stack's configuration (rebuilt here, with no
@@ -8,7 +9,9 @@ registry, no ``.cairn/`` folder and no active stack), where the code comes from,
 and the Cairn and Python versions that made it. ``--bootstrap`` (written by the
 orchestrator) describes the artifact store and secrets manager that can read
 ``URI`` when it is not a local file; it holds no secret value. The step runs
-through the shared step runner, which records it in the metadata store.
+through the shared step runner, which records it in the metadata store. The
+``--run`` form finds the deployment through a stack of the local registry instead
+(on the machine that holds it: scheduled runs use it).
 
 Exit code 0 when the step completed or was cached, 1 when it failed (the
 traceback is recorded and printed to stderr), 2 for bad arguments.
@@ -40,7 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cairn.entrypoints.step", description="Run one step of a recorded run."
     )
-    parser.add_argument("--deployment", required=True, help="URI of the run's deployment.json")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--deployment", help="URI of the run's deployment.json")
+    where.add_argument(
+        "--run",
+        help="id of a recorded run, found through the local registry's stack (--stack; "
+        "on the machine that holds the registry)",
+    )
+    parser.add_argument(
+        "--stack", default=None, help="with --run: the run's stack (default: active)"
+    )
     parser.add_argument("--step", required=True, help="name of the step in the pipeline")
     parser.add_argument(
         "--bootstrap",
@@ -200,13 +212,26 @@ def run_step(uri: str, step_name: str, bootstrap: str | None = None) -> StepRunR
     return run_deployed_step(load_deployment_from(uri, bootstrap), step_name)
 
 
+def run_recorded_step(run_id: str, step_name: str, stack_name: str | None = None) -> StepRunRecord:
+    """Run a step of a recorded run whose deployment is found through a stack of the local
+    registry (used by scheduled runs, which are created on the registry's machine)."""
+    from cairn.execution.pipeline_runner import load_deployment
+    from cairn.stack.registry import StackRegistry
+
+    stack = StackRegistry().get_stack(stack_name)
+    return run_deployed_step(load_deployment(stack.artifact_store, run_id), step_name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
     if args.parent_pid is not None:
         _die_with_parent(args.parent_pid)
     try:
-        run_step(args.deployment, args.step, args.bootstrap)
+        if args.run is not None:
+            run_recorded_step(args.run, args.step, args.stack)
+        else:
+            run_step(args.deployment, args.step, args.bootstrap)
     except Exception as exc:
         cause = exc.__cause__ or exc
         traceback.print_exception(type(cause), cause, cause.__traceback__, file=sys.stderr)
