@@ -90,7 +90,9 @@ def test_spec_walkthrough(tmp_path: Path) -> None:
     up = cairn("stack", "up")
     assert "artifact-store 'my_store': provisioned (running)" in up
     assert store_path.is_dir()
-    assert "Nothing to change" in cairn("stack", "down")  # local components never suspend
+    down = cairn("stack", "down")  # only the local orchestrator's scheduler service stops
+    assert "orchestrator 'default': suspended" in down
+    assert "1 of 3 component(s) suspended" in down
     assert "artifact-store 'my_store'" in cairn("artifact-store", "up", "my_store")
     assert "artifact-store 'my_store'" in cairn("artifact-store", "down", "my_store")
 

@@ -31,12 +31,13 @@ import json
 import os
 import sys
 import traceback
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
     from cairn.models.pipeline_spec import PipelineDeployment
     from cairn.models.run_records import StepRunRecord
+    from cairn.stack.stack import Stack
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -164,10 +165,12 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="cairn-parent-watch", daemon=True).start()
 
 
-def run_deployed_step(deployment: PipelineDeployment, step_name: str) -> StepRunRecord:
+def run_deployed_step(
+    deployment: PipelineDeployment, step_name: str, stack: Stack | None = None
+) -> StepRunRecord:
     """Run step ``step_name`` of a deployment on this worker (no registry involved).
 
-    Checks the versions, rebuilds the stack from the deployment, makes the code
+    Checks the versions, rebuilds the stack from the deployment (unless given), makes the code
     importable (unpacking it if it was packed) and runs the step through the
     shared step runner. The process that records a submitted run's last step
     also finishes the run.
@@ -184,13 +187,14 @@ def run_deployed_step(deployment: PipelineDeployment, step_name: str) -> StepRun
     from cairn.stack.stack_config import build_stack
 
     check_versions(deployment)
-    if deployment.stack is None:
-        raise ConfigurationError(
-            f"The deployment of run '{deployment.run_name}' carries no stack (it was made by an "
-            "older Cairn): start the run again."
-        )
+    if stack is None:
+        if deployment.stack is None:
+            raise ConfigurationError(
+                f"The deployment of run '{deployment.run_name}' carries no stack (it was made "
+                "by an older Cairn): start the run again."
+            )
+        stack = build_stack(deployment.stack)
     unrun.disable()  # pipelines the user's module configures are run by its own process
-    stack = build_stack(deployment.stack)
     deployment = activate_code(deployment, stack.artifact_store)
     try:
         return StepRunner(deployment, stack).run(step_name)
@@ -198,7 +202,7 @@ def run_deployed_step(deployment: PipelineDeployment, step_name: str) -> StepRun
         finish_if_released(deployment, stack)
 
 
-def finish_if_released(deployment: PipelineDeployment, stack: Any) -> None:
+def finish_if_released(deployment: PipelineDeployment, stack: Stack) -> None:
     """Finish a run released by its orchestrator once its last step is recorded."""
     from cairn.exceptions import CairnError
     from cairn.execution.pipeline_runner import finish_released_run
@@ -219,7 +223,7 @@ def run_recorded_step(run_id: str, step_name: str, stack_name: str | None = None
     from cairn.stack.registry import StackRegistry
 
     stack = StackRegistry().get_stack(stack_name)
-    return run_deployed_step(load_deployment(stack.artifact_store, run_id), step_name)
+    return run_deployed_step(load_deployment(stack.artifact_store, run_id), step_name, stack)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -227,6 +227,24 @@ def _code_source(spec: PipelineSpec, stack: Stack) -> CodeSource:
     return CodeSource(mode="local", root=str(root))
 
 
+def portable_fields(
+    spec: PipelineSpec, stack: Stack, code: CodeSource | None = None
+) -> dict[str, Any]:
+    """What makes a deployment self-contained: the stack as plain data, where the code
+    comes from, the Cairn and Python versions, the components' requirements."""
+    from cairn import __version__
+    from cairn.execution.code_package import source_root
+    from cairn.stack.stack_config import stack_config
+
+    return {
+        "stack": stack_config(stack),
+        "code": code or CodeSource(mode="local", root=str(source_root(spec))),
+        "cairn_version": __version__,
+        "python_version": platform.python_version(),
+        "requirements": sorted({r for c in stack for r in c.requirements}),
+    }
+
+
 def _record(
     spec: PipelineSpec,
     stack: Stack,
@@ -236,10 +254,6 @@ def _record(
     runtime_options: Mapping[str, Any],
     code: CodeSource,
 ) -> PipelineDeployment:
-    from cairn import __version__
-    from cairn.stack.stack_config import stack_config
-
-    config = stack_config(stack)
     store = stack.metadata_store
     with store.batch():  # one transaction (BEGIN IMMEDIATE: the get-or-create cannot race)
         pipeline = store.get_or_create_pipeline(spec.name, spec.model_dump(mode="json"))
@@ -260,11 +274,7 @@ def _record(
         enable_cache=enable_cache,
         runtime_options=_jsonable(runtime_options),
         schedule=_jsonable({"schedule": schedule})["schedule"],
-        stack=config,
-        code=code,
-        cairn_version=__version__,
-        python_version=platform.python_version(),
-        requirements=sorted({r for c in stack for r in c.requirements}),
+        **portable_fields(spec, stack, code),
     )
 
 

@@ -27,7 +27,7 @@ def start(stack_name: str, schedule_id: str, slot: float) -> str:
     from cairn.exceptions import EntityExistsError
     from cairn.execution.catalog_runtime import link_run, resolve_run_catalog
     from cairn.execution.code_version import code_version
-    from cairn.execution.pipeline_runner import save_deployment, stack_snapshot
+    from cairn.execution.pipeline_runner import portable_fields, save_deployment, stack_snapshot
     from cairn.execution.scheduler import slot_run_name
     from cairn.execution.schedules import ScheduleStore
     from cairn.models.pipeline_spec import PipelineDeployment, PipelineSpec
@@ -61,6 +61,7 @@ def start(stack_name: str, schedule_id: str, slot: float) -> str:
         enable_cache=options.get("enable_cache"),
         runtime_options=options.get("runtime_options") or {},
         external_artifacts=external, model_versions=model_versions,
+        **portable_fields(spec, stack),
     )  # fmt: skip
     link_run(store, model_versions, run.id)
     save_deployment(stack.artifact_store, deployment)
