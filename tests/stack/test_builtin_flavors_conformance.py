@@ -13,6 +13,7 @@ from cairn.orchestrators.local_orchestrator import LocalOrchestrator
 from cairn.secrets_managers.env_secrets_manager import EnvSecretsManager
 from cairn.secrets_managers.local_secrets_manager import LocalSecretsManager
 from cairn.stack.flavor_catalog import BUILTIN_FLAVORS
+from cairn.step_operators import LocalProcessStepOperator
 from cairn.testing import StackComponentConformance
 
 
@@ -59,7 +60,13 @@ COVERED = {
     EmailAlerter,
     LocalSecretsManager,
     EnvSecretsManager,
+    LocalProcessStepOperator,
 }
+
+
+class TestLocalProcessStepOperatorConformance(StackComponentConformance):
+    def make_component(self) -> Any:
+        return LocalProcessStepOperator(name="operator")
 
 
 class TestLocalSecretsManagerComponentConformance(StackComponentConformance):

@@ -96,7 +96,7 @@ class OrchestratorConformance:
         from cairn.testing._orchestration_pipelines import diamond
 
         stack = self.stack()
-        diamond(value=1, seconds=1.5).run(stack=stack, run_name="parallel")
+        diamond(value=1, seconds=4.0).run(stack=stack, run_name="parallel")
         left, right = (self.steps(stack, "parallel")[n] for n in ("left", "right"))
         assert left.started < right.finished and right.started < left.finished, (
             "the two branches did not overlap"

@@ -55,7 +55,8 @@ def ray_cluster() -> Iterator[RayCluster]:
     home.mkdir()
     env = dict(os.environ, RAY_AUTH_MODE="token", RAY_AUTH_TOKEN_PATH=str(token),
                HOME=str(home), CAIRN_CONFIG_DIR=str(root / "worker-config"),
-               CAIRN_CODE_CACHE=str(root / "code-cache"), RAY_USAGE_STATS_ENABLED="0")  # fmt: skip
+               CAIRN_CODE_CACHE=str(root / "code-cache"), RAY_USAGE_STATS_ENABLED="0",
+               RAY_num_workers_soft_limit="8")  # fmt: skip
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("RAY_ADDRESS", None)
     port = _free_port()
