@@ -17,8 +17,7 @@ import sqlalchemy as sa
 
 from cairn.metadata_stores import SQLMetadataStore
 from cairn.store.metadata.engine import dispose_engine
-
-from .contract import MetadataStoreContract, make_run
+from cairn.testing.metadata_store_contract import MetadataStoreContract, make_run
 
 
 def require_server(name: str, port: int) -> None:

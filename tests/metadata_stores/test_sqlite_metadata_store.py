@@ -16,8 +16,7 @@ import pytest
 from cairn.enums import ExecutionStatus
 from cairn.metadata_stores import SQLiteMetadataStore
 from cairn.store.metadata.engine import get_engine
-
-from .contract import MetadataStoreContract, make_run
+from cairn.testing.metadata_store_contract import MetadataStoreContract, make_run
 
 
 @pytest.fixture

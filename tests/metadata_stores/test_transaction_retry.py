@@ -20,8 +20,8 @@ from cairn.metadata_stores import SQLMetadataStore
 from cairn.metadata_stores.transaction_retry import is_transient
 from cairn.stack import StackRegistry
 from cairn.store.metadata.engine import dispose_engine
+from cairn.testing.metadata_store_contract import make_run
 
-from .contract import make_run
 from .test_sql_metadata_store_servers import (
     SERVERS,
     _admin_engine,

@@ -15,7 +15,9 @@ Suites: :class:`StackComponentConformance` (any flavor),
 :class:`ArtifactStoreConformance` (the artifact store file API),
 :class:`OrchestratorConformance` (an orchestrator flavor running real pipelines),
 :class:`RegistryStoreConformance` (a registry store backend) and
-:class:`SecretsManagerConformance` (a writable secrets manager).
+:class:`SecretsManagerConformance` (a writable secrets manager). The metadata store
+contract, which uses pytest fixtures, is imported on its own:
+``from cairn.testing.metadata_store_contract import MetadataStoreContract``.
 
 The suites use pytest's xunit-style ``setup_method``/``teardown_method`` and
 plain ``assert`` statements, so importing :mod:`cairn.testing` does not import

@@ -1,6 +1,18 @@
 """Behaviour every metadata store flavor must have (run for SQLite, PostgreSQL, MariaDB).
 
-Subclasses provide a ``store`` fixture returning a fresh, empty store.
+Subclass :class:`MetadataStoreContract` in a test module (name it ``Test...``) and
+provide a pytest fixture ``store`` returning a fresh, empty store of your flavor::
+
+    import pytest
+    from cairn.testing.metadata_store_contract import MetadataStoreContract
+
+    class TestMyStore(MetadataStoreContract):
+        @pytest.fixture
+        def store(self, tmp_path):
+            return MyMetadataStore(name="m", ...)
+
+Unlike the other suites this one uses pytest itself (fixtures, ``pytest.raises``),
+so it is not imported by :mod:`cairn.testing`.
 """
 
 from __future__ import annotations
@@ -13,8 +25,7 @@ import pytest
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import ConfigurationError, DoesNotExistError, EntityExistsError
 from cairn.metadata_stores import BaseMetadataStore
-
-from .catalog_contract import CatalogContract
+from cairn.testing._catalog_contract import CatalogContract
 
 S = ExecutionStatus
 
@@ -33,7 +44,7 @@ def make_run(store: BaseMetadataStore, name: str = "run-1", pipeline: str = "tra
 
 
 class MetadataStoreContract(CatalogContract):
-    """The metadata store API, method by method (the catalog's in :mod:`.catalog_contract`)."""
+    """The metadata store API, method by method (the catalog part: ``CatalogContract``)."""
 
     def test_pipelines(self, store: BaseMetadataStore) -> None:
         first = store.get_or_create_pipeline("train", {"v": 1})

@@ -1,6 +1,6 @@
 """The catalog part of the metadata store contract: artifact versions, models, metadata.
 
-Mixed into :class:`~tests.metadata_stores.contract.MetadataStoreContract`, so it
+Mixed into :class:`~cairn.testing.metadata_store_contract.MetadataStoreContract`, so it
 runs on SQLite, PostgreSQL and MariaDB.
 """
 
@@ -75,7 +75,7 @@ class CatalogContract:
             store.log_entity_metadata("pipeline", version.id, "k", 1)
 
     def test_run_metadata(self, store: BaseMetadataStore) -> None:
-        from .contract import make_run
+        from cairn.testing.metadata_store_contract import make_run
 
         run = make_run(store)
         store.log_entity_metadata("run", run.id, "note", "hello")
@@ -127,7 +127,7 @@ class CatalogContract:
             store.set_model_version_stage(v1.id, "prod")
 
     def test_model_version_links(self, store: BaseMetadataStore) -> None:
-        from .contract import make_run
+        from cairn.testing.metadata_store_contract import make_run
 
         version = store.create_model_version(store.get_or_create_model("churn").id)
         model_artifact = store.register_artifact_version(_artifact(store), "clf")
@@ -152,7 +152,7 @@ class CatalogContract:
     def test_deleting_a_run_keeps_the_model_artifacts_of_model_versions(
         self, store: BaseMetadataStore
     ) -> None:
-        from .contract import make_run
+        from cairn.testing.metadata_store_contract import make_run
 
         run = make_run(store)
         step = store.create_step_run(run.id, "train")
