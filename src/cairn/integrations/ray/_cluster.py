@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cairn.execution.step_runner import StepRunner
     from cairn.models.pipeline_spec import PipelineDeployment
     from cairn.stack.stack import Stack
 
 _LOCK = threading.Lock()
 _ADDRESS: list[str] = []  # the address this process is connected to (Ray is per process)
 #: Deployments and stacks of recent runs, by run id, in a worker process.
-_RUNS: OrderedDict[str, tuple[PipelineDeployment, Stack]] = OrderedDict()
+_RUNS: OrderedDict[str, tuple[PipelineDeployment, Stack, StepRunner]] = OrderedDict()
 _RUNS_KEPT = 4
 
 
@@ -76,10 +77,13 @@ def disconnect() -> None:
         _ADDRESS.clear()
 
 
-def _run_of(payload: list[Any], run_id: str) -> tuple[PipelineDeployment, Stack]:
+def _run_of(payload: list[Any], run_id: str) -> tuple[PipelineDeployment, Stack, StepRunner]:
+    """The deployment, stack and step runner of a run in this worker (made once per run:
+    the runner remembers the outputs of the run's steps this worker ran)."""
     from cairn.entrypoints.step import check_versions
     from cairn.exceptions import ConfigurationError
     from cairn.execution.code_package import activate_code
+    from cairn.execution.step_runner import StepRunner
     from cairn.models.pipeline_spec import PipelineDeployment
     from cairn.pipelines import unrun
     from cairn.stack.stack_config import build_stack
@@ -98,32 +102,28 @@ def _run_of(payload: list[Any], run_id: str) -> tuple[PipelineDeployment, Stack]
     unrun.disable()
     stack = build_stack(deployment.stack)
     deployment = activate_code(deployment, stack.artifact_store)
+    entry = (deployment, stack, StepRunner(deployment, stack))
     with _LOCK:
-        _RUNS[run_id] = (deployment, stack)
+        _RUNS[run_id] = entry
         while len(_RUNS) > _RUNS_KEPT:
             _RUNS.popitem(last=False)
-    return deployment, stack
+    return entry
 
 
 def run_step_task(payload: list[Any], run_id: str, step_name: str) -> str:
     """Run one step in this Ray worker; returns the node id it ran on.
 
     ``payload`` is ``[ref]`` of the deployment's JSON: wrapped in a list, Ray does not
-    fetch it for every task; a worker fetches it once per run.
+    fetch it for every task; a worker fetches it once per run. The run is owned by
+    the orchestrator's process, which waits for every task and finishes the run.
 
     Raises:
         StepFailedError: the step failed (its record holds the user's traceback).
     """
     import ray
 
-    from cairn.entrypoints.step import finish_if_released
-    from cairn.execution.step_runner import StepRunner
-
-    deployment, stack = _run_of(payload, run_id)
-    try:
-        StepRunner(deployment, stack).run(step_name)
-    finally:
-        finish_if_released(deployment, stack)
+    _, _, runner = _run_of(payload, run_id)
+    runner.run(step_name)
     return str(ray.get_runtime_context().get_node_id())
 
 
