@@ -101,3 +101,32 @@ def test_disconnect_works_while_the_shared_server_is_down(isolated_config: Path)
     assert "127.0.0.1:9" in err and "pw" not in err.replace("postgresql", "")
     assert "Disconnected" in invoke("registry", "disconnect").output
     assert "default" in invoke("stack", "list").output
+
+
+WRAPPER = """
+import json, sys
+from cairn.cli.main import main
+try:
+    main(["stack", "list"])
+except SystemExit:
+    pass
+print("@@" + json.dumps(sorted(m for m in ("sqlalchemy", "alembic") if m in sys.modules)))
+"""
+
+
+@pytest.mark.server
+def test_stack_list_on_a_shared_registry_imports_no_sqlalchemy(
+    url: str, isolated_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads run the generated SQL through the driver; SQLAlchemy is for migrations only."""
+    import os
+    import subprocess
+    import sys
+
+    invoke("registry", "connect", url)  # creates the tables (this process: SQLAlchemy)
+    monkeypatch.setenv("CAIRN_REGISTRY_URL", url)
+    done = subprocess.run([sys.executable, "-c", WRAPPER], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ), check=False)  # fmt: skip
+    lines = [line for line in done.stdout.splitlines() if line.startswith("@@")]
+    assert lines and json.loads(lines[-1][2:]) == [], done.stdout + done.stderr
+    assert "default" in done.stdout

@@ -156,6 +156,16 @@ def _version_table_ddl() -> str:
     return str(CreateTable(table).compile(dialect=sqlite.dialect())).strip()
 
 
+def server_text(backend: str) -> dict[str, str]:
+    """Each statement's SQL for ``postgresql`` or ``mysql``, with ``%(name)s`` parameters
+    (what psycopg and PyMySQL take, so that reads need no SQLAlchemy)."""
+    from sqlalchemy.dialects import mysql, postgresql
+
+    module: Any = postgresql if backend == "postgresql" else mysql
+    dialect = module.dialect(paramstyle="pyformat")
+    return {name: str(stmt.compile(dialect=dialect)) for name, stmt in statements().items()}
+
+
 def render_sqlite_module() -> str:
     """The source of :mod:`cairn.store.registry_sql`."""
     from cairn.store.registry_migrate import HEAD_REVISION, REVISIONS, VERSION_TABLE
@@ -182,6 +192,22 @@ def render_sqlite_module() -> str:
         "",
         "SQL: dict[str, str] = {",
         *(f"    {name!r}: {sql!r}," for name, sql in sorted(sqlite_text().items())),
+        "}",
+        "",
+        "#: The same statements for the shared registry's servers, run by their drivers.",
+        "SERVER_SQL: dict[str, dict[str, str]] = {",
+        *(
+            line
+            for backend in ("mysql", "postgresql")
+            for line in (
+                f"    {backend!r}: {{",
+                *(
+                    f"        {name!r}: {sql!r},"
+                    for name, sql in sorted(server_text(backend).items())
+                ),
+                "    },",
+            )
+        ),
         "}",
         "",
     ]

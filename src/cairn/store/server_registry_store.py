@@ -13,6 +13,7 @@ stack and its components with their machine-local paths, and the ``default``
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,8 +33,40 @@ def _first_line(exc: BaseException) -> str:
     return text.split(" (Background on this error", 1)[0].strip() or type(orig).__name__
 
 
+def _driver_settings(url: str) -> tuple[str, dict[str, Any]]:
+    """The backend (``postgresql`` or ``mysql``) and the driver's connect arguments of ``url``."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    backend = "postgresql" if parts.scheme.startswith("postgres") else "mysql"
+    query = dict(parse_qsl(parts.query))
+    args: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "user": unquote(parts.username or ""),
+        "connect_timeout": int(query.pop("connect_timeout", "10")),
+    }
+    if parts.password is not None:
+        args["password"] = unquote(parts.password)
+    if parts.port:
+        args["port"] = parts.port
+    database = unquote(parts.path.lstrip("/"))
+    if backend == "postgresql":
+        args["dbname"] = database
+        args.update(query)  # libpq options (sslmode, sslrootcert, ...)
+    else:
+        args["database"] = database
+        args["charset"] = query.pop("charset", "utf8mb4")
+    return backend, args
+
+
 class ServerRegistryStore(RegistryOperations):
     """Registry tables in a database on a server.
+
+    Reads and writes run the statements' SQL generated for the server
+    (:data:`cairn.store.registry_sql.SERVER_SQL`) straight through its driver
+    (psycopg 3, PyMySQL), one connection per thread in autocommit mode, writes
+    in explicit transactions; SQLAlchemy and Alembic are loaded only to create
+    or upgrade the schema, under a server-side lock.
 
     Args:
         url: a SQLAlchemy URL (``postgresql+psycopg://...``, ``mysql+pymysql://...``).
@@ -46,20 +79,65 @@ class ServerRegistryStore(RegistryOperations):
     """
 
     def __init__(self, url: str, shown: str | None = None) -> None:
-        import sqlalchemy as sa
+        from cairn.store.registry_sql import SERVER_SQL
 
         self.url = url
-        self.where = shown or sa.make_url(url).render_as_string(hide_password=True)
-        args = {"connect_timeout": 10}
-        self._engine = sa.create_engine(url, pool_pre_ping=True, connect_args=args)
+        self.where = shown or url.split("@")[-1]
+        self.backend, self._connect_args = _driver_settings(url)
+        self._sql = SERVER_SQL[self.backend]
         self._local = threading.local()
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
         try:
-            self._migrate()
+            self._ensure_schema()
         except BaseException:
-            self._engine.dispose()
+            self.close()
             raise
 
+    # ------------------------------------------------------------ driver
+    def _driver_module(self) -> Any:
+        import importlib
+
+        return importlib.import_module("psycopg" if self.backend == "postgresql" else "pymysql")
+
+    def _connection(self) -> Any:
+        conn = getattr(self._local, "driver", None)
+        if conn is not None:
+            return conn
+        driver = self._driver_module()
+        try:
+            conn = driver.connect(**self._connect_args, autocommit=True)
+        except driver.Error as exc:
+            raise StoreError(
+                f"Cannot use the shared registry at {self.where}: {_first_line(exc)} (check the "
+                f"URL, the server and the user's rights; 'cairn registry status')."
+            ) from exc
+        self._local.driver = conn
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    def _cursor(self, sql: str, params: Mapping[str, Any]) -> Any:
+        cursor = self._connection().cursor()
+        cursor.execute(sql, dict(params))
+        return cursor
+
+    def _ensure_schema(self) -> None:
+        from cairn.store.registry_migrate import REVISIONS, VERSION_TABLE
+
+        driver = self._driver_module()
+        try:
+            rows = self._cursor(f"SELECT version_num FROM {VERSION_TABLE}", {}).fetchall()
+            revision = str(rows[0][0]) if rows else None
+        except driver.Error:  # no version table yet: a new registry
+            revision = None
+        self._check_known(revision)
+        if revision != REVISIONS[-1]:
+            self._migrate()
+
     def _migrate(self) -> None:
+        """Create or upgrade the tables (SQLAlchemy and Alembic, only now)."""
+        import sqlalchemy as sa
         from sqlalchemy.exc import SQLAlchemyError
 
         from cairn.store.registry_migrate import (
@@ -69,13 +147,10 @@ class ServerRegistryStore(RegistryOperations):
             upgrade,
         )
 
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool,
+                                  connect_args={"connect_timeout": 10})  # fmt: skip
         try:
-            with self._engine.connect() as conn:
-                revision = current_revision(conn)
-            self._check_known(revision)
-            if revision == REVISIONS[-1]:
-                return
-            with self._engine.connect() as conn, locked_transaction(conn):
+            with engine.connect() as conn, locked_transaction(conn):
                 revision = current_revision(conn)
                 self._check_known(revision)
                 if revision != REVISIONS[-1]:
@@ -85,6 +160,8 @@ class ServerRegistryStore(RegistryOperations):
                 f"Cannot use the shared registry at {self.where}: {_first_line(exc)} (check the "
                 f"URL, the server and the user's rights; 'cairn registry status')."
             ) from exc
+        finally:
+            engine.dispose()
 
     def _check_known(self, revision: str | None) -> None:
         from cairn.store.registry_migrate import REVISIONS
@@ -99,67 +176,65 @@ class ServerRegistryStore(RegistryOperations):
     @property
     def schema_version(self) -> str | None:
         """The Alembic revision of the shared database."""
-        from cairn.store.registry_migrate import current_revision
+        from cairn.store.registry_migrate import VERSION_TABLE
 
-        with self._engine.connect() as conn:
-            return current_revision(conn)
+        rows = self._cursor(f"SELECT version_num FROM {VERSION_TABLE}", {}).fetchall()
+        return str(rows[0][0]) if rows else None
 
     def _rows(self, name: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from cairn.store.registry_statements import statements
-
-        conn = getattr(self._local, "conn", None)
+        driver = self._driver_module()
         try:
-            if conn is not None:
-                return [tuple(r) for r in conn.execute(statements()[name], dict(params or {}))]
-            with self._engine.connect() as fresh:
-                return [tuple(r) for r in fresh.execute(statements()[name], dict(params or {}))]
-        except SQLAlchemyError as exc:
+            return [tuple(r) for r in self._cursor(self._sql[name], params or {}).fetchall()]
+        except driver.Error as exc:
             raise StoreError(
                 f"Cannot read the shared registry at {self.where}: {_first_line(exc)}."
             ) from exc
 
     def _exec(self, name: str, params: Mapping[str, Any]) -> int:
-        from sqlalchemy.exc import IntegrityError
-
-        from cairn.store.registry_statements import statements
-
+        driver = self._driver_module()
         try:
-            return int(self._local.conn.execute(statements()[name], dict(params)).rowcount)
-        except IntegrityError as exc:
+            return int(self._cursor(self._sql[name], params).rowcount)
+        except driver.IntegrityError as exc:
             raise Duplicate(_first_line(exc)) from exc
 
     @contextmanager
     def _write(self) -> Iterator[Any]:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        current = getattr(self._local, "conn", None)
-        if current is not None:
-            yield current
+        if getattr(self._local, "writing", False):
+            yield self._connection()
             return
+        driver = self._driver_module()
+        conn = self._connection()
         try:
-            with self._engine.begin() as conn:
-                self._local.conn = conn
-                try:
-                    yield conn
-                finally:
-                    self._local.conn = None
-        except (SQLAlchemyError, Duplicate) as exc:
-            cause = exc.__cause__ if isinstance(exc, Duplicate) else exc
-            raise StoreError(
-                f"Writing to the shared registry at {self.where} failed: "
-                f"{_first_line(cause or exc)}. Nothing was changed."
-            ) from exc
+            conn.cursor().execute("BEGIN")
+            self._local.writing = True
+            try:
+                yield conn
+            finally:
+                self._local.writing = False
+            conn.cursor().execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(driver.Error):
+                conn.cursor().execute("ROLLBACK")
+            if isinstance(exc, driver.Error | Duplicate):
+                cause = exc.__cause__ if isinstance(exc, Duplicate) else exc
+                raise StoreError(
+                    f"Writing to the shared registry at {self.where} failed: "
+                    f"{_first_line(cause or exc)}. Nothing was changed."
+                ) from exc
+            raise
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._engine.dispose()
+        """Close this store's connections (those of every thread)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     def __del__(self) -> None:
-        engine = getattr(self, "_engine", None)
-        if engine is not None:  # a registry dropped without close(): no connection left open
-            engine.dispose()
+        # a registry dropped without close(): no connection left open
+        if getattr(self, "_connections", None):
+            self.close()
 
 
 def _is_local(name: str) -> bool:
