@@ -273,18 +273,17 @@ class AirflowOrchestrator(BaseOrchestrator):
             path.unlink()
 
     # ------------------------------------------------------------ runs
-    def prepare_or_run_pipeline(
+    def submit_pipeline(
         self, deployment: PipelineDeployment, stack: Stack, launcher: StepLauncher
     ) -> Any:
-        """Write the pipeline's DAG and run it now with ``airflow dags test``.
+        """The whole plan goes to Airflow: write the pipeline's DAG, run it with ``airflow dags
+        test`` and wait (the orchestrator template's whole-run submission).
 
         Raises:
             PipelineRunFailedError: a step failed, or Airflow could not run the DAG.
         """
         from cairn.integrations.airflow.dag_file import dag_id
 
-        if deployment.schedule is not None:
-            raise ConfigurationError("Schedules are registered by run(schedule=...), not run.")
         self.ensure_database()
         dag = dag_id("pipeline", deployment.pipeline.name)
         self.write_dag(dag, self.pipeline_dag(deployment, launcher))
@@ -302,7 +301,7 @@ class AirflowOrchestrator(BaseOrchestrator):
             for name in deployment.pipeline.steps:
                 launcher.step_ended(name)
         self._check(deployment, stack, done)
-        return None
+        return deployment.run_id  # anything but NotImplemented: submitted, and it ended
 
     @staticmethod
     def _check(
