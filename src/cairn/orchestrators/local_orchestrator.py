@@ -32,6 +32,7 @@ from pydantic import Field
 from cairn.exceptions import StepFailedError, StepTimeoutError
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
 from cairn.orchestrators.plan import StepExecutor, ThreadPool
+from cairn.orchestrators.process_pool import ProcessPool, Worker, WorkerDied, shared_pool
 from cairn.services.scheduler import LocalSchedulerMixin
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ class LocalOrchestrator(LocalSchedulerMixin, BaseOrchestrator):
         max_parallelism: how many steps may run at once (default: 8).
         mode: ``threads`` runs steps in threads of this process; ``processes`` runs
             each step in its own Python process (isolation, true CPU parallelism).
+        reuse_processes: in ``processes`` mode, run steps in warm worker processes
+            that already imported Cairn, reused across steps and runs (default);
+            ``false`` starts a fresh interpreter for every step.
     """
 
     FLAVOR: ClassVar[str] = "local"
@@ -58,6 +62,7 @@ class LocalOrchestrator(LocalSchedulerMixin, BaseOrchestrator):
 
     max_parallelism: int = Field(default=8, ge=1, le=256)
     mode: Literal["threads", "processes"] = "threads"
+    reuse_processes: bool = True
 
     def executor(
         self, deployment: PipelineDeployment, stack: Stack, launcher: StepLauncher
@@ -75,12 +80,56 @@ class _LocalExecutor(StepExecutor):
         self.max_in_flight = orchestrator.max_parallelism
         self.starts_workers = orchestrator.mode == "processes"
         self.processes: dict[str, subprocess.Popen[str]] = {}
+        self.workers: dict[str, Worker] = {}
         self._pool = ThreadPool("cairn-step")
+        self._warm: ProcessPool | None = None
+        if self.starts_workers and orchestrator.reuse_processes:
+            self._warm = shared_pool()
+            steps = len(launcher.deployment.pipeline.steps)
+            self._warm.prestart(min(self.max_in_flight, steps))
 
     def submit(self, step: StepSpec) -> cf.Future[Any]:
+        if self._warm is not None:
+            return self._pool.submit(lambda: self._run_in_worker(step))
         if self.starts_workers:
             return self._pool.submit(lambda: self._run_in_process(step))
         return self._pool.submit(lambda: self.launcher.run_step(step.name))
+
+    def _run_in_worker(self, step: StepSpec) -> None:
+        """Run the step in a warm worker process (see :mod:`.process_pool`)."""
+        assert self._warm is not None
+        command = self.launcher.step_command(step.name)  # stores the deployment
+        request = {
+            "deployment": command[command.index("--deployment") + 1],
+            "bootstrap": command[command.index("--bootstrap") + 1]
+            if "--bootstrap" in command
+            else None,
+            "step": step.name,
+        }
+        budget = None
+        if step.timeout is not None:
+            budget = step.timeout * (step.retries + 1) + KILL_GRACE_SECONDS
+        worker = self._warm.acquire()
+        self.workers[step.name] = worker
+        try:
+            reply = worker.run(request, budget)
+        except TimeoutError as exc:
+            worker.stop(grace=0)
+            raise StepTimeoutError(
+                step.name,
+                f"Step '{step.name}' ran longer than its timeout of {step.timeout:g} s; "
+                "its process was killed.",
+            ) from exc
+        except WorkerDied as exc:
+            worker.stop(grace=0)
+            raise StepFailedError(
+                step.name, f"Step '{step.name}' failed in its process: {exc}."
+            ) from exc
+        finally:
+            self.workers.pop(step.name, None)
+        self._warm.release(worker)
+        if not reply.get("ok"):
+            raise StepFailedError(step.name, str(reply.get("error") or "the step failed"))
 
     def _run_in_process(self, step: StepSpec) -> None:
         budget = None
@@ -113,6 +162,10 @@ class _LocalExecutor(StepExecutor):
     def cancel(self, step_name: str, future: cf.Future[Any]) -> None:
         """Stop a step process (SIGTERM, then SIGKILL after 3 s); a thread is left to
         the runner, which records its step as cancelled."""
+        worker = self.workers.get(step_name)
+        if worker is not None:
+            worker.stop()
+            return
         child = self.processes.get(step_name)
         if child is None:
             future.cancel()
