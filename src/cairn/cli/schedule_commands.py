@@ -85,7 +85,7 @@ def describe(name: str, stack_name: str | None, output: str) -> None:
 @stack_option
 def pause(name: str, stack_name: str | None) -> None:
     """Pause schedule NAME (slots passed while paused are not run)."""
-    record = _store(stack_name).set_paused(name, True)
+    record = _set_paused(name, stack_name, True)
     click.echo(f"Paused schedule '{record.name}'.")
 
 
@@ -94,8 +94,19 @@ def pause(name: str, stack_name: str | None) -> None:
 @stack_option
 def resume(name: str, stack_name: str | None) -> None:
     """Resume schedule NAME (its next slot from now on runs)."""
-    record = _store(stack_name).set_paused(name, False)
+    record = _set_paused(name, stack_name, False)
     click.echo(f"Resumed schedule '{record.name}': next run {_next(record)}.")
+
+
+def _set_paused(name: str, stack_name: str | None, paused: bool) -> Any:
+    """Pause or resume in the metadata store, then tell the stack's orchestrator."""
+    from cairn.cli.common import registry
+    from cairn.execution.schedules import ScheduleStore, schedule_paused
+
+    stack = registry().get_stack(stack_name)
+    record = ScheduleStore(stack.metadata_store).set_paused(name, paused)
+    schedule_paused(record, stack, paused)
+    return record
 
 
 @schedules.command("delete")

@@ -147,6 +147,14 @@ def schedule_pipeline(
     return record
 
 
+def schedule_paused(record: ScheduleRecord, stack: Stack, paused: bool) -> None:
+    """Tell the stack's orchestrator that a schedule was paused or resumed (the airflow
+    orchestrator pauses its DAG too)."""
+    hook = getattr(stack.orchestrator, "schedule_paused", None)
+    if hook is not None:
+        hook(record, paused)
+
+
 def schedule_deleted(record: ScheduleRecord, stack: Stack) -> None:
     """Tell the stack's orchestrator that a schedule was deleted (it may remove a DAG)."""
     deleted = getattr(stack.orchestrator, "schedule_deleted", None)
@@ -352,6 +360,7 @@ __all__ = [
     "ScheduleStore",
     "check_can_schedule",
     "schedule_deleted",
+    "schedule_paused",
     "schedule_pipeline",
     "scheduling_flavors",
 ]

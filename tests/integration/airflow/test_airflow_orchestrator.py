@@ -230,3 +230,22 @@ def test_stack_up_runs_airflow_on_the_loopback_and_it_starts_scheduled_runs(
     from cairn.services import pid_alive
 
     assert pid is not None and not pid_alive(pid)
+
+
+def test_a_paused_schedule_starts_no_run_through_airflow(pipelines: Any, orchestrator: Any) -> None:
+    from click.testing import CliRunner
+
+    from cairn.cli.main import cli
+
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    pipelines.diamond().run(schedule=Schedule(name="held", interval=dt.timedelta(hours=1),
+                                              start_time=start))  # fmt: skip
+    result = CliRunner().invoke(cli, ["pipeline", "schedules", "pause", "held"])
+    assert result.exit_code == 0, result.output
+    done = subprocess.run(["airflow", "dags", "test", "cairn.schedule.held"],
+                          env=orchestrator.airflow_env(), capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    store = StackRegistry().get_stack().metadata_store
+    assert store.list_runs() == [], "a paused schedule recorded a run"
+    assert ScheduleStore(store).slots(ScheduleStore(store).get("held").id) == []

@@ -264,6 +264,18 @@ class AirflowOrchestrator(BaseOrchestrator):
 
         self.write_dag(dag_id("schedule", record.name), self.schedule_dag(record, stack))
 
+    def schedule_paused(self, record: ScheduleRecord, paused: bool) -> None:
+        """Pause (or unpause) the schedule's DAG in Airflow too.
+
+        Best effort: a DAG Airflow has not parsed yet cannot be paused there; its
+        ``cairn_start`` task then skips the DAG run (exit code 99) while the schedule
+        is paused, so no Cairn run starts either way.
+        """
+        from cairn.integrations.airflow.dag_file import dag_id
+
+        self._airflow("dags", "pause" if paused else "unpause", dag_id("schedule", record.name),
+                      timeout=120)  # fmt: skip
+
     def schedule_deleted(self, record: ScheduleRecord) -> None:
         """Remove the schedule's DAG file, if this component wrote it."""
         from cairn.integrations.airflow.dag_file import dag_id

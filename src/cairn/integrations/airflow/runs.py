@@ -17,6 +17,13 @@ import sys
 
 from cairn.enums import ExecutionStatus
 
+#: Exit code that makes Airflow's BashOperator skip its task (and so the DAG run's steps).
+SKIP_EXIT_CODE = 99
+
+
+class SchedulePausedError(Exception):
+    """The schedule of a DAG run is paused in Cairn: the DAG run records nothing."""
+
 
 def start(stack_name: str, schedule_id: str, slot: float) -> str:
     """Record the run of ``slot`` and store its deployment; its run id.
@@ -36,6 +43,8 @@ def start(stack_name: str, schedule_id: str, slot: float) -> str:
     stack = StackRegistry().get_stack(stack_name)
     schedules = ScheduleStore(stack.metadata_store)
     record = schedules.get(schedule_id)
+    if record.paused:
+        raise SchedulePausedError(f"Schedule '{record.name}' is paused: slot {slot} is skipped.")
     run_name = slot_run_name(record, slot)
     if not schedules.claim(record.id, slot, run_name):
         raise EntityExistsError(f"Slot {slot} of schedule '{record.name}' ran already.")
@@ -116,7 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "start":
             print(start(args.stack, args.schedule, args.slot))
             return 0
+        if args.run in ("", "None"):  # the start task was skipped: no run was recorded
+            print("no Cairn run for this DAG run (its schedule is paused)")
+            return 0
         status = end(args.stack, args.run)
+    except SchedulePausedError as exc:
+        print(f"cairn: {exc}", file=sys.stderr)
+        return SKIP_EXIT_CODE
     except CairnError as exc:
         print(f"cairn: {exc}", file=sys.stderr)
         return 1
