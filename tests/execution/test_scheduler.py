@@ -125,7 +125,10 @@ def test_a_restart_runs_no_slot_twice_and_catchup_runs_each_missed_slot(tiny: An
         time.sleep(5)  # two or three slots pass while the scheduler is down
         invoke("stack", "up")
         _wait(lambda: (_store().get("catch").last_slot or 0) > stopped + 4)
-        _wait(lambda: len(_finished_runs()) >= len(_store().slots(record.id, limit=1000)))
+        # the runs of the slots claimed so far end (new slots keep coming every 2 s, and on a
+        # loaded machine each run's process starts slower than that: do not chase them)
+        target = len(_store().slots(record.id, limit=1000))
+        _wait(lambda: len(_finished_runs()) >= target - 1, timeout=90.0)
     finally:
         invoke("stack", "down")
     claimed = sorted(slot for slot, _ in _store().slots(record.id, limit=1000))
