@@ -34,7 +34,17 @@ OPERATOR_NAME = "conformance-operator"
 
 
 class OrchestratorConformance:
-    """Conformance suite for an orchestrator flavor (see the module's docs)."""
+    """Conformance suite for an orchestrator flavor (see the module's docs).
+
+    A flavor that cannot do something says so with a class variable, and the test
+    of it is skipped with that reason: ``SEQUENTIAL`` (why independent steps never
+    run at once), ``FAILURE_POLICIES`` (the policies it has).
+    """
+
+    #: Why this flavor runs independent steps one after another (``None``: it does not).
+    SEQUENTIAL: str | None = None
+    #: The ``failure_policy`` values the flavor accepts.
+    FAILURE_POLICIES: tuple[str, ...] = ("stop", "continue")
 
     def make_orchestrator(self, **config: Any) -> Any:
         """The orchestrator under test, with ``config`` (e.g. ``failure_policy``) applied."""
@@ -92,8 +102,16 @@ class OrchestratorConformance:
             assert steps[up].finished <= steps[down].started, f"{down} started before {up} ended"
         assert self.output(stack, steps["join"]) == 4
 
+    def _skip(self, reason: str) -> None:
+        import pytest
+
+        pytest.skip(reason)
+
     def test_independent_branches_run_in_parallel(self) -> None:
         from cairn.testing._orchestration_pipelines import diamond
+
+        if self.SEQUENTIAL:
+            self._skip(self.SEQUENTIAL)
 
         stack = self.stack()
         diamond(value=1, seconds=4.0).run(stack=stack, run_name="parallel")
@@ -105,6 +123,8 @@ class OrchestratorConformance:
     def test_a_failure_stops_new_steps(self) -> None:
         from cairn.testing._orchestration_pipelines import failing
 
+        if "stop" not in self.FAILURE_POLICIES:
+            self._skip("this flavor has no 'stop' failure policy")
         stack = self.stack(failure_policy="stop")
         with expect_error(PipelineRunFailedError):
             failing(seconds=1.0).run(stack=stack, run_name="stop-policy")
@@ -117,6 +137,8 @@ class OrchestratorConformance:
     def test_continue_policy_runs_independent_branches(self) -> None:
         from cairn.testing._orchestration_pipelines import failing
 
+        if "continue" not in self.FAILURE_POLICIES:
+            self._skip("this flavor has no 'continue' failure policy")
         stack = self.stack(failure_policy="continue")
         with expect_error(PipelineRunFailedError):
             failing(seconds=1.0).run(stack=stack, run_name="continue-policy")

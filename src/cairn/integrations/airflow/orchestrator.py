@@ -18,12 +18,14 @@ so nothing is written to the home folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from cairn.exceptions import ConfigurationError, PipelineRunFailedError
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
@@ -60,6 +62,10 @@ class AirflowOrchestrator(BaseOrchestrator):
     FLAVOR: ClassVar[str] = "airflow"
     supports_schedules: ClassVar[bool] = True
 
+    #: Airflow keeps running the tasks that do not depend on a failed one: ``continue``
+    #: is the only failure policy it has.
+    failure_policy: Literal["continue"] = "continue"
+
     airflow_home: str | None = None
     dags_folder: str | None = None
     airflow_command: str | None = None
@@ -77,6 +83,24 @@ class AirflowOrchestrator(BaseOrchestrator):
     def dags(self) -> Path:
         """The DAGs folder."""
         return Path(self.dags_folder) if self.dags_folder else self.local_path / "dags"
+
+    def prepare_pipeline_deployment(
+        self, pipeline: Any, stack: Stack, runtime_configuration: Mapping[str, Any]
+    ) -> None:
+        """Refuse steps that name a step operator: every step is an Airflow task here.
+
+        Raises:
+            StackValidationError: naming the steps.
+        """
+        from cairn.exceptions import StackValidationError
+
+        named = [s.name for s in pipeline.steps.values() if s.step_operator]
+        if named:
+            raise StackValidationError(
+                f"The airflow orchestrator '{self.name}' runs every step as an Airflow task, so "
+                f"it cannot hand step(s) {', '.join(named)} to a step operator: drop their "
+                "step_operator option, or use the local or ray orchestrator."
+            )
 
     @property
     def requirements(self) -> set[str]:
@@ -107,6 +131,34 @@ class AirflowOrchestrator(BaseOrchestrator):
             )
         return subprocess.run([command, *args], env=self.airflow_env(), capture_output=True,
                               text=True, timeout=timeout, check=False)  # fmt: skip
+
+    def _airflow_run(
+        self, *args: str, timeout: float | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """An ``airflow`` command that Ctrl-C stops at once, with every process it started
+        (its own process group: the step commands of its tasks included)."""
+        import signal
+        import time
+
+        command = self.airflow_command or str(Path(sys.executable).parent / "airflow")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with subprocess.Popen([command, *args], env=self.airflow_env(), text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              start_new_session=True) as child:  # fmt: skip
+            try:
+                while True:
+                    try:
+                        stdout, stderr = child.communicate(timeout=0.25)
+                        break
+                    except subprocess.TimeoutExpired:
+                        if deadline is not None and time.monotonic() > deadline:
+                            raise
+            except BaseException:  # Ctrl-C or the run's timeout: stop Airflow and its tasks
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                raise
+        return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
 
     def ensure_database(self) -> None:
         """Create (or migrate) Airflow's database in ``airflow_home`` once."""
@@ -303,7 +355,7 @@ class AirflowOrchestrator(BaseOrchestrator):
         for name in deployment.pipeline.steps:
             launcher.step_starting(name)
         try:
-            done = self._airflow("dags", "test", dag, "--conf", conf, timeout=self.run_timeout)
+            done = self._airflow_run("dags", "test", dag, "--conf", conf, timeout=self.run_timeout)
         except subprocess.TimeoutExpired as exc:
             raise PipelineRunFailedError(
                 f"Run '{deployment.run_name}' took longer than {self.run_timeout:g} s in Airflow.",
