@@ -111,7 +111,7 @@ def main() -> int:
             from cairn.integrations.ray._cluster import disconnect
 
             disconnect()
-            stack_down(registry, "ray")
+            stack_down(registry, "ray", force=True)  # also removes Ray's session folder
     per_cairn = statistics.median(cairn) / args.steps * 1000
     per_plain = statistics.median(plain) / (args.steps - 1) * 1000
     print(f"{args.steps}-step chain on Ray: {per_cairn:.2f} ms per step with Cairn, "

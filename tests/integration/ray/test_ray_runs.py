@@ -223,6 +223,9 @@ def test_a_local_head_node_is_a_cairn_service(tmp_path: Path) -> None:
 
     marker = str(session_dir(str(orchestrator.uuid)))
     assert _processes_mentioning(marker) == [], "Ray processes of the head node survived"
+    orchestrator.deprovision()  # its data and Ray's session folder go too
+    assert not Path(marker).exists()
+    assert not orchestrator.local_path.exists()
 
 
 def _alive(pid: int) -> bool:

@@ -89,6 +89,26 @@ class RayOrchestrator(LocalDaemonMixin, BaseOrchestrator):
         return head_spec(str(self.uuid), self.local_path, self.port, self.num_cpus,
                          self.warm_workers)  # fmt: skip
 
+    def resume(self) -> None:
+        """Start the local head node; Ray's folder of this component's earlier sessions is
+        cleared first (nothing uses it while the head node is down)."""
+        if not self.address and not self.service.is_running():
+            self._remove_session_dir()
+        super().resume()
+
+    def deprovision(self) -> None:
+        """Stop the local head node and remove its data and Ray's session folder."""
+        super().deprovision()
+        if not self.address:
+            self._remove_session_dir()
+
+    def _remove_session_dir(self) -> None:
+        import shutil
+
+        from cairn.integrations.ray._head import session_dir
+
+        shutil.rmtree(session_dir(str(self.uuid)), ignore_errors=True)
+
     def cluster_address(self) -> tuple[str, Path | None]:
         """The cluster's address and token file.
 
