@@ -371,6 +371,8 @@ def _orchestrate_steps(
         error = exc
     finally:
         stop_heartbeat.set()
+    if isinstance(error, KeyboardInterrupt):
+        launcher.runner.cancel()  # steps still running in threads write nothing more
     if error is None:
         record = _status_from_steps(store, deployment, detach=True)
         if record.status.is_finished:

@@ -87,6 +87,7 @@ class StepRunner:
         self._outputs: dict[str, dict[str, ArtifactRecord]] = {}
         self._types: dict[str, type] = {}
         self._lock = threading.Lock()
+        self._cancelled = threading.Event()
         store = stack.artifact_store
         self._store_id = f"{store.FLAVOR}:{store.path}"
 
@@ -134,6 +135,11 @@ class StepRunner:
             materializer = _materializer_class(artifact.materializer)
             values[arg] = materializer(artifact.uri, store).load(data_type)
         return values
+
+    def cancel(self) -> None:
+        """The run was cancelled: steps still running in threads of this process save no
+        output when their function returns (Python cannot stop a thread)."""
+        self._cancelled.set()
 
     # ------------------------------------------------------------ run
     def run(self, step_name: str) -> StepRunRecord:
@@ -319,6 +325,10 @@ class StepRunner:
         finally:
             reset_step_context(token)
         try:
+            if self._cancelled.is_set():  # a thread that outlived its cancelled run writes nothing
+                raise StepFailedError(
+                    step.name, f"Step '{step.name}' ended after its run was cancelled."
+                )
             return self._save_outputs(step, result, context)
         except StepFailedError:
             raise
