@@ -128,7 +128,7 @@ def test_a_restart_runs_no_slot_twice_and_catchup_runs_each_missed_slot(tiny: An
         # the runs of the slots claimed so far end (new slots keep coming every 2 s, and on a
         # loaded machine each run's process starts slower than that: do not chase them)
         target = len(_store().slots(record.id, limit=1000))
-        _wait(lambda: len(_finished_runs()) >= target - 1, timeout=90.0)
+        _wait(lambda: len(_finished_runs()) >= target, timeout=90.0)
     finally:
         invoke("stack", "down")
     claimed = sorted(slot for slot, _ in _store().slots(record.id, limit=1000))
