@@ -154,8 +154,12 @@ class AirflowOrchestrator(BaseOrchestrator):
                         if deadline is not None and time.monotonic() > deadline:
                             raise
             except BaseException:  # Ctrl-C or the run's timeout: stop Airflow and its tasks
+                tasks = _descendants(child.pid)  # task commands run in sessions of their own
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.pid, signal.SIGKILL)
+                for pid in tasks:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
                 child.wait()
                 raise
         return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
@@ -391,3 +395,26 @@ class AirflowOrchestrator(BaseOrchestrator):
 
 
 __all__ = ["AirflowOrchestrator"]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux ``/proc``; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
