@@ -165,24 +165,22 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="cairn-parent-watch", daemon=True).start()
 
 
-def run_deployed_step(
-    deployment: PipelineDeployment, step_name: str, stack: Stack | None = None
-) -> StepRunRecord:
-    """Run step ``step_name`` of a deployment on this worker (no registry involved).
+def prepare_worker(
+    deployment: PipelineDeployment, stack: Stack | None = None
+) -> tuple[PipelineDeployment, Stack]:
+    """Make this process ready to run steps of ``deployment`` (no registry involved).
 
-    Checks the versions, rebuilds the stack from the deployment (unless given), makes the code
-    importable (unpacking it if it was packed) and runs the step through the
-    shared step runner. The process that records a submitted run's last step
-    also finishes the run.
+    Checks the versions, rebuilds the stack from the deployment (unless given) and
+    makes the code importable (unpacking it if it was packed); returns the
+    deployment with its file paths relocated, and the stack. Every worker calls
+    this: the step entrypoint, the warm step processes and the Ray tasks.
 
     Raises:
         ConfigurationError: another Cairn or Python version, or the stack cannot be
             rebuilt here.
-        StepFailedError: the step failed.
     """
     from cairn.exceptions import ConfigurationError
     from cairn.execution.code_package import activate_code
-    from cairn.execution.step_runner import StepRunner
     from cairn.pipelines import unrun
     from cairn.stack.stack_config import build_stack
 
@@ -195,7 +193,24 @@ def run_deployed_step(
             )
         stack = build_stack(deployment.stack)
     unrun.disable()  # pipelines the user's module configures are run by its own process
-    deployment = activate_code(deployment, stack.artifact_store)
+    return activate_code(deployment, stack.artifact_store), stack
+
+
+def run_deployed_step(
+    deployment: PipelineDeployment, step_name: str, stack: Stack | None = None
+) -> StepRunRecord:
+    """Run step ``step_name`` of a deployment on this worker (see :func:`prepare_worker`).
+
+    The process that records a submitted run's last step also finishes the run.
+
+    Raises:
+        ConfigurationError: another Cairn or Python version, or the stack cannot be
+            rebuilt here.
+        StepFailedError: the step failed.
+    """
+    from cairn.execution.step_runner import StepRunner
+
+    deployment, stack = prepare_worker(deployment, stack)
     try:
         return StepRunner(deployment, stack).run(step_name)
     finally:

@@ -41,23 +41,13 @@ class _Runs:
         self.user_roots: list[str] = []
 
     def runner_for(self, uri: str, bootstrap: str | None) -> StepRunner:
-        from cairn.entrypoints.step import check_versions, load_deployment_from
-        from cairn.exceptions import ConfigurationError
-        from cairn.execution.code_package import activate_code
+        from cairn.entrypoints.step import load_deployment_from, prepare_worker
         from cairn.execution.step_runner import StepRunner
-        from cairn.pipelines import unrun
-        from cairn.stack.stack_config import build_stack
 
         if self.uri == uri and self.runner is not None:
             return self.runner
         self.forget_user_code()
-        deployment = load_deployment_from(uri, bootstrap)
-        check_versions(deployment)
-        if deployment.stack is None:
-            raise ConfigurationError(f"The deployment at {uri} carries no stack.")
-        unrun.disable()
-        stack = build_stack(deployment.stack)
-        deployment = activate_code(deployment, stack.artifact_store)
+        deployment, stack = prepare_worker(load_deployment_from(uri, bootstrap))
         self.user_roots = _user_roots(deployment)
         self.uri, self.runner = uri, StepRunner(deployment, stack)
         return self.runner

@@ -80,13 +80,9 @@ def disconnect() -> None:
 def _run_of(payload: list[Any], run_id: str) -> tuple[PipelineDeployment, Stack, StepRunner]:
     """The deployment, stack and step runner of a run in this worker (made once per run:
     the runner remembers the outputs of the run's steps this worker ran)."""
-    from cairn.entrypoints.step import check_versions
-    from cairn.exceptions import ConfigurationError
-    from cairn.execution.code_package import activate_code
+    from cairn.entrypoints.step import prepare_worker
     from cairn.execution.step_runner import StepRunner
     from cairn.models.pipeline_spec import PipelineDeployment
-    from cairn.pipelines import unrun
-    from cairn.stack.stack_config import build_stack
 
     with _LOCK:
         known = _RUNS.get(run_id)
@@ -95,13 +91,7 @@ def _run_of(payload: list[Any], run_id: str) -> tuple[PipelineDeployment, Stack,
             return known
     import ray
 
-    deployment = PipelineDeployment.model_validate_json(ray.get(payload[0]))
-    check_versions(deployment)
-    if deployment.stack is None:
-        raise ConfigurationError(f"The deployment of run '{deployment.run_name}' has no stack.")
-    unrun.disable()
-    stack = build_stack(deployment.stack)
-    deployment = activate_code(deployment, stack.artifact_store)
+    deployment, stack = prepare_worker(PipelineDeployment.model_validate_json(ray.get(payload[0])))
     entry = (deployment, stack, StepRunner(deployment, stack))
     with _LOCK:
         _RUNS[run_id] = entry
