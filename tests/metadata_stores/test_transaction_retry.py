@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,43 @@ def test_a_deadlocked_batch_is_replayed_and_both_writers_succeed(store: SQLMetad
     assert sorted(retries) == ["x", "y"] and sum(retries.values()) >= 1, retries
     assert set(store.get_entity_metadata("run", first.id)) == {"by_y"}
     assert set(store.get_entity_metadata("run", second.id)) == {"by_x"}
+
+
+def test_writers_waiting_on_a_new_pipeline_all_get_it(store: SQLMetadataStore) -> None:
+    """Writers that wait on another's uncommitted pipeline row all get that row once it lands.
+
+    This is the first moment of N processes starting the same new pipeline: each finds no row,
+    all but one wait on the unique name, and when it commits they used to take the row
+    with a locking read, which on InnoDB deadlocked them against each other.
+    """
+    from cairn.store.metadata.schema import pipelines as t
+
+    store.count_runs()  # migrated
+    engine = store._state.engine_for(store)
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with store.batch():
+                results.append(store.get_or_create_pipeline("contended", {"v": 2}).id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    with engine.connect() as holder:
+        holder.begin()
+        holder.execute(t.insert().values(id="held", name="contended", spec="{}",
+                                         created=0.0, updated=0.0))  # fmt: skip
+        threads = [threading.Thread(target=writer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)  # every writer is now waiting on the held name
+        holder.commit()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert results == ["held"] * 4
+    assert store.get_pipeline("contended").id == "held"
 
 
 def _terminate(kind: str, connection: Any) -> None:

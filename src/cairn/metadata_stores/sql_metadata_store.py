@@ -99,6 +99,28 @@ def _insert_in_savepoint(conn: Any, insert: Any) -> None:
         conn.execute(insert)
 
 
+def _upsert_by_name(
+    dialect: str, table: Any, values: dict[str, Any], update: tuple[str, ...]
+) -> Any | None:
+    """``INSERT`` of ``values`` that updates the columns ``update`` of the row with that name.
+
+    None on a dialect without an upsert this module knows (the caller then reads first).
+    """
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(table).values(**values)
+        return pg.on_conflict_do_update(
+            index_elements=[table.c.name], set_={c: pg.excluded[c] for c in update}
+        )
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        my = mysql_insert(table).values(**values)
+        return my.on_duplicate_key_update({c: my.inserted[c] for c in update})
+    return None
+
+
 class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
     """Base of the SQL flavors: everything but the connection.
 
@@ -213,19 +235,24 @@ class SQLMetadataStore(SQLQueriesMixin, SQLCatalogMixin, BaseMetadataStore):
 
         now = time.time()
         by_name = sa.select(t).where(t.c.name == name)
+        values = {"id": new_id(), "name": name, "created": now, "spec": dumps(spec), "updated": now}
         with self._write() as conn:
+            upsert = _upsert_by_name(conn.dialect.name, t, values, ("spec", "updated"))
+            if upsert is not None:
+                # One statement that waits for a writer creating the same name and then
+                # updates its row: no read first, so nothing that a replay could see change,
+                # and no shared lock to upgrade (which deadlocked waiting writers on InnoDB).
+                conn.execute(upsert)
+                return pipeline_record(conn.execute(by_name).one())
             row = conn.execute(by_name).first()
             if row is None:
-                values = {"id": new_id(), "name": name, "created": now}
-                insert = t.insert().values(**values, spec=dumps(spec), updated=now)
                 try:
-                    _insert_in_savepoint(conn, insert)
+                    _insert_in_savepoint(conn, t.insert().values(**values))
                 except integrity_errors():  # created meanwhile by another process: update it
-                    # (a locking read sees the committed row even in a REPEATABLE READ snapshot)
                     row = conn.execute(by_name.with_for_update()).one()
             if row is not None:
                 conn.execute(
-                    t.update().where(t.c.id == row.id).values(spec=dumps(spec), updated=now)
+                    t.update().where(t.c.id == row.id).values(spec=values["spec"], updated=now)
                 )
             return pipeline_record(conn.execute(by_name).one())
 
