@@ -211,3 +211,62 @@ def test_failure_waits_for_running_steps_and_skips_their_successors() -> None:
     steps = Client().get_run("waits").steps
     assert steps["nap"].status == ExecutionStatus.COMPLETED  # it was running: waited for
     assert "never" not in steps  # ready only after the failure: never started
+
+
+THREADS: list[str] = []
+
+
+@step
+def note_thread(x: int) -> int:
+    import threading
+
+    THREADS.append(threading.current_thread().name)
+    return x + 1
+
+
+@pipeline(enable_cache=False)
+def threaded_chain() -> None:
+    x = start()
+    for _ in range(30):
+        x = note_thread(x)
+
+
+def test_a_chain_stays_on_one_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each step's end is recorded, and the next step dispatched, by the thread that ran it
+    (``dispatch_on_completion``): a chain never hops threads and never waits for the
+    plan's thread, which only waits for the run's end."""
+    import threading
+
+    from cairn.execution.launcher import Launcher
+
+    recorded_by: list[str] = []
+    step_ended = Launcher.step_ended
+
+    def spy(self: Launcher, step_name: str) -> None:
+        recorded_by.append(threading.current_thread().name)
+        step_ended(self, step_name)
+
+    monkeypatch.setattr(Launcher, "step_ended", spy)
+    THREADS.clear()
+    run = threaded_chain().run()
+    assert run.status == ExecutionStatus.COMPLETED
+    assert len(THREADS) == 30 and len(set(THREADS)) == 1, set(THREADS)
+    assert set(recorded_by) == set(THREADS), (set(recorded_by), set(THREADS))
+    assert threading.current_thread().name not in THREADS
+    assert Client().get_run(run.name).steps["note_thread_30"].outputs["output"].load() == 31
+
+
+def test_an_error_while_recording_a_step_end_fails_the_run_not_hangs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An error raised where a worker thread records a step's end reaches the caller."""
+    from cairn.execution.launcher import Launcher
+
+    def broken(self: Launcher, step_name: str) -> None:
+        raise RuntimeError(f"cannot show the end of {step_name}")
+
+    monkeypatch.setattr(Launcher, "step_ended", broken)
+    with pytest.raises(PipelineRunFailedError, match="cannot show the end of start") as info:
+        threaded_chain().run()
+    run = Client().get_run(info.value.run_name)
+    assert run.status == ExecutionStatus.FAILED

@@ -61,8 +61,9 @@ class BuiltInMaterializer(BaseMaterializer):
 
     def save(self, data: Any) -> None:
         if is_json_exact(data):
+            text = json.dumps(data)  # the C encoder (json.dump streams through Python code)
             with self.open(DATA_JSON, "w") as f:
-                json.dump(data, f)
+                f.write(text)
             return
         import cloudpickle
 

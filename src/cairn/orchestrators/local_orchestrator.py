@@ -79,6 +79,7 @@ class _LocalExecutor(StepExecutor):
         self.launcher = launcher
         self.max_in_flight = orchestrator.max_parallelism
         self.starts_workers = orchestrator.mode == "processes"
+        self.dispatch_on_completion = True  # its futures complete on its own threads
         self.processes: dict[str, subprocess.Popen[str]] = {}
         self.workers: dict[str, Worker] = {}
         self._pool = ThreadPool("cairn-step")
