@@ -40,8 +40,10 @@ def load_source(source: str) -> Any:
         FlavorError: when the module has no such attribute.
     """
     module_name, attr = split_source(source)
-    ensure_source_root()
-    obj: Any = importlib.import_module(module_name)
+    obj: Any = sys.modules.get(module_name)
+    if obj is None:  # an imported module needs no search path (and no repository lookup)
+        ensure_source_root()
+        obj = importlib.import_module(module_name)
     for part in attr.split("."):  # nested classes: ``module:Outer.Inner``
         try:
             obj = getattr(obj, part)
