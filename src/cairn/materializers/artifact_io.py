@@ -88,10 +88,11 @@ class WrittenArtifact:
 class HashingWriter:
     """A writable file that hashes everything written to it (other attributes forwarded)."""
 
-    def __init__(self, raw: IO[Any], on_close: Any) -> None:
+    def __init__(self, raw: IO[Any], on_close: Any, local: bool = False) -> None:
         self._raw = raw
         self._hash = new_hash()
         self._on_close = on_close
+        self._local = local  # ``raw`` is a file of this machine's file system
 
     def write(self, data: Any) -> int:
         if isinstance(data, str):
@@ -101,6 +102,10 @@ class HashingWriter:
             self._hash.update(data)
             written = self._raw.write(data)
         else:  # hash in a thread while writing: both release the GIL
+            if self._local:
+                from cairn.materializers.preallocate import preallocate
+
+                preallocate(self._raw, size)
             hasher = threading.Thread(target=self._hash.update, args=(data,))
             hasher.start()
             try:
@@ -218,7 +223,7 @@ def _save(materializer: BaseMaterializer, data: Any, local: bool = False) -> dic
         else:
             raw = store.open(path, mode.replace("t", "").replace("b", "") + "b")
         opened.add(name)
-        writer: Any = HashingWriter(raw, lambda d: digests.__setitem__(name, d))
+        writer: Any = HashingWriter(raw, lambda d: digests.__setitem__(name, d), local)
         if "b" not in mode:
             return io.TextIOWrapper(writer, encoding="utf-8")
         return cast(IO[Any], writer)
