@@ -211,6 +211,9 @@ first_in_this_process().run()
 first_in_this_process().run()  # and a second one, reused from the cache
 heavy = sorted(m for m in ("sqlalchemy", "alembic") if m in sys.modules)
 print("@@" + json.dumps(heavy))
+unused = ("subprocess", "tarfile", "ctypes", "cairn.services.local_service",
+          "cairn.orchestrators.process_pool", "cairn.secrets_managers.secret_schemas")
+print("##" + json.dumps(sorted(m for m in unused if m in sys.modules)))
 """
 
 
@@ -225,3 +228,6 @@ def test_a_first_pipeline_run_on_sqlite_imports_neither_sqlalchemy_nor_alembic(
     )  # fmt: skip
     heavy = json.loads([ln for ln in done.stdout.splitlines() if ln.startswith("@@")][-1][2:])
     assert heavy == []
+    # Neither what only processes mode, code shipping, services or secret schemas need.
+    unused = json.loads([ln for ln in done.stdout.splitlines() if ln.startswith("##")][-1][2:])
+    assert unused == []

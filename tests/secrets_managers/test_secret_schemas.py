@@ -27,3 +27,11 @@ def test_validation_names_keys_not_values() -> None:
     assert "hidden-value" not in str(extra.value)
     with pytest.raises(ConfigurationError, match="use one of arbitrary, aws"):
         validate_values("nope", {})
+
+
+def test_the_default_schema_is_named_once_for_both_modules() -> None:
+    """The secrets manager names the default schema without importing the schemas."""
+    from cairn.secrets_managers import base_secrets_manager, secret_schemas
+
+    assert base_secrets_manager.DEFAULT_SCHEMA == secret_schemas.DEFAULT_SCHEMA == "arbitrary"
+    assert secret_schemas.DEFAULT_SCHEMA in SECRET_SCHEMAS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from pydantic import field_validator
 
@@ -40,6 +40,19 @@ class LocalArtifactStore(BaseArtifactStore):
         from fsspec.implementations.local import LocalFileSystem
 
         return LocalFileSystem(auto_mkdir=True)
+
+    def open(self, path: str, mode: str = "rb", **kwargs: Any) -> IO[Any]:
+        """Reads open the file directly (what fsspec's local filesystem does too, less its
+        layers: a step's input is read without importing fsspec); the rest goes to fsspec."""
+        direct = (
+            mode in ("rb", "r")
+            and not kwargs
+            and "://" not in path
+            and type(self)._make_filesystem is LocalArtifactStore._make_filesystem
+        )
+        if direct:
+            return open(path, mode)
+        return super().open(path, mode, **kwargs)
 
     def _rename(self, src: str, dst: str) -> None:
         Path(dst).parent.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,7 @@ import hashlib
 import io
 import logging
 import os
-import subprocess
 import sys
-import tarfile
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +29,8 @@ from cairn.exceptions import CairnError, ConfigurationError
 from cairn.models.pipeline_spec import CodeSource, PipelineDeployment, PipelineSpec
 
 if TYPE_CHECKING:
+    import tarfile
+
     from cairn.artifact_stores.base_artifact_store import BaseArtifactStore
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ def _patterns(root: Path, name: str) -> list[str]:
 
 def _git_files(root: Path) -> list[str] | None:
     """Files git does not ignore (tracked or not), relative to ``root``; None outside git."""
+    import subprocess
+
     try:
         out = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
@@ -115,6 +117,8 @@ def _digest(root: Path, files: list[str]) -> str:
 
 
 def _archive(root: Path, files: list[str]) -> bytes:
+    import tarfile
+
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=6) as tar:
         for rel in files:
@@ -201,6 +205,8 @@ def unpack_code(code: CodeSource, store: BaseArtifactStore) -> Path:
     with store.open(code.archive_uri, "rb") as f:
         data = f.read()
     work = Path(tempfile.mkdtemp(prefix=f"{code.digest[:12]}.tmp-", dir=target.parent))
+    import tarfile
+
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         members = _safe_members(tar)
         for member in members:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
-import subprocess
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -32,11 +31,13 @@ from pydantic import Field
 from cairn.exceptions import StepFailedError, StepTimeoutError
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
 from cairn.orchestrators.plan import StepExecutor, ThreadPool
-from cairn.orchestrators.process_pool import ProcessPool, Worker, WorkerDied, shared_pool
 from cairn.services.scheduler import LocalSchedulerMixin
 
 if TYPE_CHECKING:
+    import subprocess
+
     from cairn.models.pipeline_spec import PipelineDeployment, StepSpec
+    from cairn.orchestrators.process_pool import ProcessPool, Worker
     from cairn.stack.stack import Stack
 
 #: Seconds a step process may outlive its timeout budget before it is killed (the child
@@ -85,6 +86,8 @@ class _LocalExecutor(StepExecutor):
         self._pool = ThreadPool("cairn-step")
         self._warm: ProcessPool | None = None
         if self.starts_workers and orchestrator.reuse_processes:
+            from cairn.orchestrators.process_pool import shared_pool  # processes mode only
+
             self._warm = shared_pool()
             steps = len(launcher.deployment.pipeline.steps)
             self._warm.prestart(min(self.max_in_flight, steps))
@@ -98,6 +101,8 @@ class _LocalExecutor(StepExecutor):
 
     def _run_in_worker(self, step: StepSpec) -> None:
         """Run the step in a warm worker process (see :mod:`.process_pool`)."""
+        from cairn.orchestrators.process_pool import WorkerDied
+
         assert self._warm is not None
         command = self.launcher.step_command(step.name)  # stores the deployment
         request = {
@@ -137,6 +142,8 @@ class _LocalExecutor(StepExecutor):
         if step.timeout is not None:
             budget = step.timeout * (step.retries + 1) + KILL_GRACE_SECONDS
         command = [*self.launcher.step_command(step.name), "--parent-pid", str(os.getpid())]
+        import subprocess  # processes mode only
+
         with subprocess.Popen(command, stderr=subprocess.PIPE, text=True) as child:
             self.processes[step.name] = child
             try:
@@ -171,6 +178,8 @@ class _LocalExecutor(StepExecutor):
         if child is None:
             future.cancel()
             return
+        import subprocess
+
         if child.poll() is None:
             child.terminate()
         try:

@@ -31,9 +31,11 @@ from pydantic import SecretStr
 
 from cairn.enums import StackComponentType
 from cairn.exceptions import DoesNotExistError, EntityExistsError, IllegalOperationError
-from cairn.secrets_managers.secret_schemas import DEFAULT_SCHEMA, validate_values
 from cairn.stack.secret_references import check_secret_key, check_secret_name
 from cairn.stack.stack_component import StackComponent
+
+#: The schema of a secret registered without one (any keys); see :mod:`.secret_schemas`.
+DEFAULT_SCHEMA = "arbitrary"
 
 
 class BaseSecretsManager(StackComponent):
@@ -134,6 +136,8 @@ class BaseSecretsManager(StackComponent):
             raise _no_values(name)
         for key in plain:
             check_secret_key(key)
+        from cairn.secrets_managers.secret_schemas import validate_values
+
         validate_values(schema, plain)
         return plain
 

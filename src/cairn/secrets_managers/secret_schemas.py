@@ -91,7 +91,7 @@ SECRET_SCHEMAS: dict[str, type[BaseSecretSchema]] = {
         BasicAuthSecretSchema, MySQLSecretSchema,
     )
 }  # fmt: skip
-DEFAULT_SCHEMA = "arbitrary"
+DEFAULT_SCHEMA = ArbitrarySecretSchema.TYPE  # also base_secrets_manager.DEFAULT_SCHEMA (tested)
 
 
 def schema_class(name: str) -> type[BaseSecretSchema]:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from cairn.services.health import HealthCheck
-from cairn.services.local_service import LOOPBACK, LocalService
+if TYPE_CHECKING:  # the service machinery is imported when a scheduler is used
+    from cairn.services.local_service import LocalService
 
 #: Seconds given to the scheduler to stop (it cancels the runs it started first).
 SCHEDULER_STOP_GRACE = 15.0
@@ -42,6 +42,8 @@ class LocalSchedulerMixin:
     @property
     def scheduler_service(self) -> LocalService:
         """The local service of this orchestrator's scheduler."""
+        from cairn.services.local_service import LocalService
+
         return LocalService(scheduler_service_id(self.uuid))
 
     @property
@@ -67,6 +69,9 @@ class LocalSchedulerMixin:
 
     def resume(self) -> None:
         """Start the scheduler and wait until it answers (``ServiceError`` otherwise)."""
+        from cairn.services.health import HealthCheck
+        from cairn.services.local_service import LOOPBACK
+
         self.scheduler_service.start(
             self.scheduler_command(),
             host=LOOPBACK,
