@@ -40,8 +40,12 @@ def _fallocate() -> Any:
     import ctypes
 
     try:
-        func = ctypes.CDLL(None, use_errno=True).fallocate
-    except (OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    # fallocate64 takes 64-bit offsets on every ABI (fallocate's off_t is 32-bit on some).
+    func = getattr(libc, "fallocate64", None) or getattr(libc, "fallocate", None)
+    if func is None:
         return None
     func.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
     func.restype = ctypes.c_int
