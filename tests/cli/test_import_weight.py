@@ -231,3 +231,127 @@ def test_a_first_pipeline_run_on_sqlite_imports_neither_sqlalchemy_nor_alembic(
     # Neither what only processes mode, code shipping, services or secret schemas need.
     unused = json.loads([ln for ln in done.stdout.splitlines() if ln.startswith("##")][-1][2:])
     assert unused == []
+
+
+_RECORD_CATALOG = """
+from cairn import save_artifact
+from cairn.client import Client
+
+save_artifact([1], name="weights", tags=["raw"], run_metadata={"rows": 1})
+save_artifact([1, 2], name="weights", tags=["clean"])
+save_artifact(3, name="other")
+store = Client().metadata_store
+model = store.get_or_create_model("clf", tags=["t"])
+store.create_model_version(model.id)
+second = store.create_model_version(model.id)
+store.set_model_version_stage(second.id, "production")
+store.get_or_create_model("empty")
+
+from cairn.execution.schedules import ScheduleStore
+from cairn.models.schedule import Schedule
+
+pipeline = store.get_or_create_pipeline("scheduled", {})
+schedules = ScheduleStore(store)
+for name, when in (("hourly", Schedule(cron_expression="0 * * * *")),
+                   ("often", Schedule(interval=60))):
+    made = schedules.create(name=name, pipeline_id=pipeline.id, stack_name="default",
+                            orchestrator="default", schedule=when, start_time=3600.0,
+                            source_root=".", run_options={}, spec={"name": "scheduled"})
+schedules.claim(made.id, 3600.0, "often-1")
+schedules.set_paused("hourly", True)
+
+from cairn.stack import StackRegistry
+
+manager = StackRegistry().active_secrets_manager()
+manager.register_secret("db", {"password": "not shown"})
+manager.register_secret("api", {"token": "t"})
+"""
+
+CATALOG_READS = [
+    ("artifact", "list"),
+    ("artifact", "list", "--output", "json"),
+    ("artifact", "list", "weights", "--output", "json"),
+    ("artifact", "list", "--tag", "raw", "--output", "json"),
+    ("artifact", "list", "--tag", "ra"),  # a part of a tag is not the tag
+    ("artifact", "versions", "weights"),
+    ("artifact", "versions", "weights", "--tag", "clean", "--output", "json"),
+    ("model", "list"),
+    ("model", "list", "--output", "json"),
+    ("pipeline", "schedules", "list", "--output", "json"),
+    ("pipeline", "schedules", "list"),
+    ("secret", "list"),
+    ("secret", "list", "--output", "json"),
+]
+
+
+@pytest.fixture
+def catalog() -> None:
+    """Artifact versions (with tags) and models (one version in production) on SQLite."""
+    subprocess.run(
+        [sys.executable, "-c", _RECORD_CATALOG],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+
+
+def test_catalog_read_commands_on_sqlite_import_neither_sqlalchemy_nor_pydantic(
+    catalog: None,
+) -> None:
+    for args in CATALOG_READS:
+        result = imported_by(*args, heavy=READ_HEAVY)
+        assert result["code"] in (0, None), args
+        assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
+def test_catalog_read_commands_show_what_the_full_client_shows(
+    catalog: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from cairn.cli import artifact_commands, model_commands, schedule_commands, secret_commands
+    from cairn.cli.main import cli
+    from cairn.client import Client
+    from cairn.client.read_client import read_client
+
+    fast = read_client()
+    assert type(fast.metadata_store).__name__ == "SQLiteRunReader"
+    outputs = []
+    for client in (fast, Client()):
+        for module in (artifact_commands, model_commands):
+            monkeypatch.setattr(module, "_read_client", lambda client=client: client)
+        if client is fast:
+            listing = fast.metadata_store.list_schedules
+        else:
+            listing = schedule_commands._store(None).list_schedules
+        monkeypatch.setattr(schedule_commands, "_list", lambda _name, f=listing: list(f()))
+        if client is not fast:  # the secrets manager itself lists the names
+            monkeypatch.setattr(secret_commands, "_local_names", lambda _reg: None)
+        runner = CliRunner()
+        outputs.append([runner.invoke(cli, list(args)).output for args in CATALOG_READS])
+
+    def without_clock(text: str) -> list[dict[str, object]]:
+        rows = json.loads(text)
+        for row in rows:
+            row.pop("next_run")  # computed from the clock at each call
+        return list(rows)
+
+    assert without_clock(outputs[0][9]) == without_clock(outputs[1][9])
+    assert outputs[0][:9] == outputs[1][:9]
+    listed = json.loads(outputs[0][1])
+    assert [(n["name"], n["versions"]) for n in listed] == [("other", 1), ("weights", 2)]
+    assert [r["version"] for r in json.loads(outputs[0][3])] == ["1"]
+    models = json.loads(outputs[0][8])
+    assert [(m["name"], m["versions"], m["production"]) for m in models] == [
+        ("clf", 2, "2"),
+        ("empty", 0, None),
+    ]
+    shown = json.loads(outputs[0][9])
+    assert [(s["name"], s["paused"], s["last_slot"]) for s in shown] == [
+        ("hourly", True, None),
+        ("often", False, 3600.0),
+    ]
+    assert "hourly" in outputs[0][10] and "paused" in outputs[0][10]
+    assert outputs[0][11:] == outputs[1][11:]
+    assert json.loads(outputs[0][12]) == [
+        {"name": "api", "secrets_manager": "default"},
+        {"name": "db", "secrets_manager": "default"},
+    ]

@@ -18,6 +18,13 @@ def _client() -> Any:
     return Client()
 
 
+def _read_client() -> Any:
+    """For commands that only read: on SQLite, without SQLAlchemy or pydantic."""
+    from cairn.client.read_client import read_client
+
+    return read_client()
+
+
 @click.group("artifact")
 def artifact() -> None:
     """Artifacts by name and version."""
@@ -31,7 +38,7 @@ def list_artifacts(name: str | None, tag: str | None, output: str) -> None:
     """List artifact names (or, with NAME or --tag, their versions)."""
     from cairn.client.catalog import artifact_rows
 
-    client = _client()
+    client = _read_client()
     if name is not None or tag is not None:
         rows = artifact_rows(client.list_artifact_versions(name, tag=tag))
         _print_versions(rows, output, f"No versions of artifact '{name or tag}'.")
@@ -81,7 +88,7 @@ def versions(name: str, tag: str | None, output: str) -> None:
     from cairn.client.catalog import artifact_rows
     from cairn.exceptions import DoesNotExistError
 
-    client = _client()
+    client = _read_client()
     rows = artifact_rows(client.list_artifact_versions(name, tag=tag))
     if not rows and tag is None:
         raise DoesNotExistError(

@@ -18,6 +18,13 @@ def _client() -> Any:
     return Client()
 
 
+def _read_client() -> Any:
+    """For commands that only read: on SQLite, without SQLAlchemy or pydantic."""
+    from cairn.client.read_client import read_client
+
+    return read_client()
+
+
 @click.group("model")
 def model() -> None:
     """Models, their versions and stages."""
@@ -29,7 +36,7 @@ def list_models(output: str) -> None:
     """List the models."""
     from cairn.client.catalog import model_rows
 
-    rows = model_rows(_client())
+    rows = model_rows(_read_client())
     if output == "json":
         echo_json(rows)
         return

@@ -24,6 +24,19 @@ def _store(stack_name: str | None) -> Any:
     return ScheduleStore(registry().get_stack(stack_name).metadata_store)
 
 
+def _list(stack_name: str | None) -> list[Any]:
+    """The schedules of the stack's metadata store; for the active stack on SQLite, read
+    with ``sqlite3`` only (no pydantic, no SQLAlchemy: see :mod:`cairn.client.read_client`)."""
+    if stack_name is None:
+        from cairn.client.read_client import read_client
+        from cairn.store.metadata.sqlite_reader import SQLiteRunReader
+
+        store = read_client().metadata_store
+        if isinstance(store, SQLiteRunReader):
+            return list(store.list_schedules())
+    return list(_store(stack_name).list_schedules())
+
+
 def _state(record: Any) -> str:
     return "paused" if record.paused else ("ended" if record.next_slot is None else "active")
 
@@ -44,7 +57,7 @@ def schedules() -> None:
 @output_option
 def list_schedules(stack_name: str | None, output: str) -> None:
     """List the schedules, by name."""
-    records = _store(stack_name).list_schedules()
+    records = _list(stack_name)
     if output == "json":
         echo_json([r.to_dict() for r in records])
         return

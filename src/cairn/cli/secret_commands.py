@@ -19,6 +19,7 @@ from cairn.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from cairn.secrets_managers import BaseSecretsManager
+    from cairn.stack.registry import StackRegistry
 
 EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}
 HIDDEN = "********"
@@ -82,6 +83,28 @@ def prompt_values(schema: str, given: dict[str, str]) -> dict[str, str]:
         values[key] = click.prompt(f"value of {key}", hide_input=True)
 
 
+def _local_names(reg: StackRegistry) -> tuple[str, list[str]] | None:
+    """The active stack's secrets manager and its secrets' names, read from its folder when
+    it is the built-in ``local`` flavor (no component is built: neither pydantic nor the
+    key is needed for names); None in every other case (the manager then lists them)."""
+    from cairn.client.read_client import builtin_component
+    from cairn.enums import StackComponentType
+    from cairn.exceptions import CairnError
+    from cairn.stack.local_secret_files import secret_names, secrets_folder
+
+    try:
+        stack = reg.store.get_stack(reg.active_stack_name())
+        record = builtin_component(reg, StackComponentType.SECRETS_MANAGER, stack, "local")
+    except CairnError:
+        return None  # the manager reports it
+    if record is None:
+        return None
+    path = record.config.get("path")
+    if path is not None and (not isinstance(path, str) or "{{" in path):
+        return None
+    return record.name, secret_names(secrets_folder(path, record.uuid))
+
+
 def _manager() -> BaseSecretsManager:
     reg = registry()
     return reg.active_secrets_manager()
@@ -140,13 +163,17 @@ def get(name: str, reveal: bool, output: str) -> None:
 @output_option
 def list_secrets(output: str) -> None:
     """List the secrets (names only)."""
-    manager = _manager()
-    names = manager.list_secrets()
+    reg = registry()
+    found = _local_names(reg)
+    if found is None:
+        manager = reg.active_secrets_manager()
+        found = manager.name, manager.list_secrets()
+    manager_name, names = found
     if output == "json":
-        echo_json([{"name": n, "secrets_manager": manager.name} for n in names])
+        echo_json([{"name": n, "secrets_manager": manager_name} for n in names])
         return
     if not names:
-        click.echo(f"No secrets in secrets manager '{manager.name}'.")
+        click.echo(f"No secrets in secrets manager '{manager_name}'.")
         return
     echo_table(["name"], [(n,) for n in names])
 

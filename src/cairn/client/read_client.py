@@ -44,7 +44,7 @@ class LocalFiles:
         return getattr(self._client.artifact_store, name)
 
 
-def _builtin(
+def builtin_component(
     registry: StackRegistry, ctype: StackComponentType, stack: Any, flavor: str
 ) -> ComponentRecord | None:
     """The stack's component of ``ctype`` if it is the built-in ``flavor`` (else None)."""
@@ -75,8 +75,8 @@ def read_client() -> Client:
 
         registry = StackRegistry()
         stack = registry.store.get_stack(registry.active_stack_name())
-        metadata = _builtin(registry, StackComponentType.METADATA_STORE, stack, "sqlite")
-        artifacts = _builtin(registry, StackComponentType.ARTIFACT_STORE, stack, "local")
+        metadata = builtin_component(registry, StackComponentType.METADATA_STORE, stack, "sqlite")
+        artifacts = builtin_component(registry, StackComponentType.ARTIFACT_STORE, stack, "local")
     except CairnError:
         return full  # the full client reports the problem
     path = _plain_path(metadata.config.get("uri")) if metadata is not None else None

@@ -329,31 +329,15 @@ class ScheduleStore:
 
     @staticmethod
     def _select() -> Any:
-        import sqlalchemy as sa
+        from cairn.store.metadata.statements import schedules_query
 
-        from cairn.store.metadata.schedule_schema import schedule_slots as s
-        from cairn.store.metadata.schedule_schema import schedules as t
-        from cairn.store.metadata.schema import pipelines as p
-
-        last = (sa.select(sa.func.max(s.c.slot)).where(s.c.schedule_id == t.c.id)
-                .scalar_subquery().label("last_slot"))  # fmt: skip
-        return sa.select(t, p.c.name.label("pipeline_name"), last).select_from(
-            t.join(p, t.c.pipeline_id == p.c.id)
-        )
+        return schedules_query()
 
     @staticmethod
     def _record(row: Any) -> ScheduleRecord:
-        from cairn.store.metadata.convert import loads
+        from cairn.store.metadata.convert import schedule_record
 
-        return ScheduleRecord(
-            id=row.id, name=row.name, pipeline_name=row.pipeline_name,
-            stack_name=row.stack_name, orchestrator=row.orchestrator,
-            cron_expression=row.cron_expression, interval_seconds=row.interval_seconds,
-            start_time=row.start_time, end_time=row.end_time, catchup=bool(row.catchup),
-            paused=bool(row.paused), created=row.created, updated=row.updated,
-            source_root=row.source_root, run_options=loads(row.run_options),
-            spec=loads(row.spec), last_slot=row.last_slot, resumed=row.resumed,
-        )  # fmt: skip
+        return schedule_record(row)
 
 
 __all__ = [

@@ -33,6 +33,11 @@ from cairn.models.catalog_records import (
 )
 from cairn.models.run_records import ArtifactRecord, MetadataEntry
 from cairn.store.metadata import named as q
+from cairn.store.metadata.convert import (
+    artifact_version_record,
+    model_record,
+    model_version_record,
+)
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -227,20 +232,9 @@ class SQLCatalogMixin:
         return records[max(0, offset) : max(0, offset) + max(0, limit)]
 
     def list_artifact_names(self) -> list[tuple[str, int, ArtifactVersionRecord]]:
-        import sqlalchemy as sa
+        from cairn.store.metadata.statements import artifact_names_query
 
-        v = _v()
-        counts = (
-            sa.select(v.c.name, sa.func.count().label("n"), sa.func.max(v.c.created).label("last"))
-            .group_by(v.c.name)
-            .subquery()
-        )
-        query = (
-            _versions_query()
-            .add_columns(counts.c.n)
-            .join(counts, sa.and_(counts.c.name == v.c.name, counts.c.last == v.c.created))
-            .order_by(v.c.name, v.c.number.desc())
-        )
+        query = artifact_names_query()
         out: dict[str, tuple[str, int, ArtifactVersionRecord]] = {}
         with self._read() as conn:
             for row in conn.execute(query):
@@ -581,6 +575,8 @@ def _rows(conn: Any, name: str, values: Mapping[str, Any]) -> list[dict[str, Any
 
 
 # ---------------------------------------------------------------- rows -> records
+# (artifact_version_record, model_record, model_version_record: cairn.store.metadata.convert,
+# which the sqlite3-only reader of the read commands uses too)
 def _v() -> Any:
     from cairn.store.metadata.catalog_schema import artifact_versions
 
@@ -609,54 +605,6 @@ def _versions_query() -> Any:
 
 
 def _model_versions_query() -> Any:
-    import sqlalchemy as sa
+    from cairn.store.metadata.statements import model_versions_query
 
-    from cairn.store.metadata.catalog_schema import models as m
-
-    mv = _mv()
-    return sa.select(mv, m.c.name.label("model_name")).join(m, m.c.id == mv.c.model_id)
-
-
-def artifact_version_record(row: Any) -> ArtifactVersionRecord:
-    from cairn.store.metadata.convert import artifact_record, loads
-
-    m = _mapping(row)
-    artifact = artifact_record({k[2:]: val for k, val in m.items() if k.startswith("a_")})
-    return ArtifactVersionRecord(
-        artifact=artifact,
-        name=m["name"],
-        version=m["version"],
-        number=m["number"],
-        tags=tuple(loads(m["tags"]) or ()),
-        is_model_artifact=bool(m["is_model_artifact"]),
-        created=m["created"],
-    )
-
-
-def model_record(row: Any) -> ModelRecord:
-    from cairn.store.metadata.convert import loads
-
-    m = _mapping(row)
-    return ModelRecord(
-        id=m["id"],
-        name=m["name"],
-        description=m["description"],
-        tags=tuple(loads(m["tags"]) or ()),
-        created=m["created"],
-        updated=m["updated"],
-    )
-
-
-def model_version_record(row: Any) -> ModelVersionRecord:
-    m = _mapping(row)
-    return ModelVersionRecord(
-        id=m["id"],
-        model_id=m["model_id"],
-        model_name=m["model_name"],
-        name=m["name"],
-        number=int(m["number"]),
-        stage=m["stage"],
-        description=m["description"],
-        created=m["created"],
-        updated=m["updated"],
-    )
+    return model_versions_query()

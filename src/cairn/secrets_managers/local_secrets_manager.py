@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from cairn.config import config_dir
 from cairn.exceptions import ConfigurationError, EntityExistsError, StoreError
 from cairn.secrets_managers.base_secrets_manager import BaseSecretsManager
+from cairn.stack.local_secret_files import SUFFIX, secret_names, secrets_folder
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
-_SUFFIX = ".secret"
+_SUFFIX = SUFFIX
 KEYRING_SERVICE = "cairn"
 
 
@@ -49,7 +50,7 @@ class LocalSecretsManager(BaseSecretsManager):
     @property
     def secrets_dir(self) -> Path:
         """The folder of the secret files."""
-        return Path(self.path).expanduser() if self.path else self.local_path / "secrets"
+        return secrets_folder(self.path, str(self.uuid))
 
     @property
     def key_path(self) -> Path:
@@ -151,11 +152,7 @@ class LocalSecretsManager(BaseSecretsManager):
         return str(data["schema"]), {str(k): str(v) for k, v in data["values"].items()}
 
     def _names(self) -> list[str]:
-        try:
-            entries = list(self.secrets_dir.iterdir())
-        except FileNotFoundError:
-            return []
-        return [p.name[: -len(_SUFFIX)] for p in entries if p.name.endswith(_SUFFIX)]
+        return secret_names(self.secrets_dir)
 
     def _save(self, name: str, schema: str, values: dict[str, str], create: bool) -> None:
         fernet = self._fernet(create=True)

@@ -12,6 +12,9 @@ from cairn.enums import ExecutionStatus
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from cairn.models.catalog_records import ArtifactVersionRecord, ModelRecord, ModelVersionRecord
+    from cairn.models.schedule_record import ScheduleRecord
+
 from cairn.models.run_records import (
     ArtifactRecord,
     MetadataEntry,
@@ -129,3 +132,67 @@ def metadata_entry(row: Row) -> MetadataEntry:
     kind = m["kind"]
     value: Any = m["text_value"] if kind == "text" else json.loads(m["text_value"])
     return MetadataEntry(m["step_run_id"], m["key"], value, kind, m["created"])
+
+
+# ---------------------------------------------------------------- catalog
+def artifact_version_record(row: Row) -> ArtifactVersionRecord:
+    from cairn.models.catalog_records import ArtifactVersionRecord
+
+    m = _mapping(row)
+    artifact = artifact_record({k[2:]: val for k, val in m.items() if k.startswith("a_")})
+    return ArtifactVersionRecord(
+        artifact=artifact,
+        name=m["name"],
+        version=m["version"],
+        number=m["number"],
+        tags=tuple(loads(m["tags"]) or ()),
+        is_model_artifact=bool(m["is_model_artifact"]),
+        created=m["created"],
+    )
+
+
+def model_record(row: Row) -> ModelRecord:
+    from cairn.models.catalog_records import ModelRecord
+
+    m = _mapping(row)
+    return ModelRecord(
+        id=m["id"],
+        name=m["name"],
+        description=m["description"],
+        tags=tuple(loads(m["tags"]) or ()),
+        created=m["created"],
+        updated=m["updated"],
+    )
+
+
+def model_version_record(row: Row) -> ModelVersionRecord:
+    from cairn.models.catalog_records import ModelVersionRecord
+
+    m = _mapping(row)
+    return ModelVersionRecord(
+        id=m["id"],
+        model_id=m["model_id"],
+        model_name=m["model_name"],
+        name=m["name"],
+        number=int(m["number"]),
+        stage=m["stage"],
+        description=m["description"],
+        created=m["created"],
+        updated=m["updated"],
+    )
+
+
+def schedule_record(row: Row) -> ScheduleRecord:
+    """A row of :func:`cairn.store.metadata.statements.schedules_query`."""
+    from cairn.models.schedule_record import ScheduleRecord
+
+    m = _mapping(row)
+    return ScheduleRecord(
+        id=m["id"], name=m["name"], pipeline_name=m["pipeline_name"],
+        stack_name=m["stack_name"], orchestrator=m["orchestrator"],
+        cron_expression=m["cron_expression"], interval_seconds=m["interval_seconds"],
+        start_time=m["start_time"], end_time=m["end_time"], catchup=bool(m["catchup"]),
+        paused=bool(m["paused"]), created=m["created"], updated=m["updated"],
+        source_root=m["source_root"], run_options=loads(m["run_options"]),
+        spec=loads(m["spec"]), last_slot=m["last_slot"], resumed=m["resumed"],
+    )  # fmt: skip

@@ -1,8 +1,9 @@
 """Reading runs from a SQLite metadata store with the standard library only.
 
-The read commands (``cairn pipeline list``, ``pipeline runs list/describe/logs``)
-read through :class:`SQLiteRunReader` when the active stack's metadata store is
-the ``sqlite`` flavor: ``sqlite3`` and the statements of
+The read commands (``cairn pipeline list``, ``pipeline runs list/describe/logs``,
+``cairn artifact list/versions``, ``cairn model list``, ``cairn pipeline schedules
+list``) read through :class:`SQLiteRunReader` when the active stack's metadata store
+is the ``sqlite`` flavor: ``sqlite3`` and the statements of
 :mod:`cairn.store.metadata.sqlite_sql` (generated from the SQLAlchemy tables, so
 there is one schema definition), with neither SQLAlchemy nor pydantic imported.
 
@@ -23,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
 from cairn.exceptions import DoesNotExistError
@@ -34,6 +35,10 @@ from cairn.models.run_records import (
     RunRecord,
     StepRunRecord,
 )
+
+if TYPE_CHECKING:
+    from cairn.models.catalog_records import ArtifactVersionRecord, ModelRecord, ModelVersionRecord
+    from cairn.models.schedule_record import ScheduleRecord
 
 _BUSY_TIMEOUT_S = 60.0
 
@@ -202,6 +207,66 @@ class SQLiteRunReader:
 
         rows = self._rows("select_by:step_metadata:step_run_id", {"value": step_run_id})
         return {row["key"]: metadata_entry(row) for row in rows}
+
+    # ------------------------------------------------------------ catalog
+    def list_artifact_names(self) -> list[tuple[str, int, ArtifactVersionRecord]]:
+        from cairn.store.metadata.convert import artifact_version_record
+
+        out: dict[str, tuple[str, int, ArtifactVersionRecord]] = {}
+        for row in self._rows("catalog:artifact_names", {}):
+            out.setdefault(row["name"], (row["name"], int(row["n"]), artifact_version_record(row)))
+        return list(out.values())
+
+    def list_artifact_versions(
+        self,
+        name: str | None = None,
+        tag: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[ArtifactVersionRecord]:
+        from cairn.store.metadata.convert import artifact_version_record
+
+        if name is None:
+            rows = self._rows("catalog:versions", {})
+        else:
+            rows = self._rows("catalog:versions_of_name", {"name": name})
+        records = [artifact_version_record(row) for row in rows]
+        if tag is not None:  # tags are a JSON list: matched exactly, as the full store does
+            records = [r for r in records if tag in r.tags]
+        return records[max(0, offset) : max(0, offset) + max(0, limit)]
+
+    def get_model(self, name_or_id: str) -> ModelRecord:
+        from cairn.store.metadata.convert import model_record
+
+        rows = self._rows("catalog:model", {"value": name_or_id})
+        if not rows:
+            raise DoesNotExistError(
+                f"No model called '{name_or_id}': list them with 'cairn model list'."
+            )
+        return model_record(rows[0])
+
+    def list_models(self) -> list[ModelRecord]:
+        from cairn.store.metadata.convert import model_record
+
+        return [model_record(row) for row in self._rows("catalog:models", {})]
+
+    def list_model_versions(self, model: str, stage: str | None = None) -> list[ModelVersionRecord]:
+        from cairn.store.metadata.convert import model_version_record
+
+        record = self.get_model(model)
+        if stage is None:
+            rows = self._rows("catalog:model_versions_of", {"mid": record.id})
+        else:
+            params = {"mid": record.id, "stage": str(stage).lower()}
+            rows = self._rows("catalog:model_versions_of_stage", params)
+        return [model_version_record(row) for row in rows]
+
+    # ------------------------------------------------------------ schedules
+    def list_schedules(self) -> list[ScheduleRecord]:
+        """Every schedule of this store, by name (as ``ScheduleStore.list_schedules``)."""
+        from cairn.store.metadata.convert import schedule_record
+
+        return [schedule_record(row) for row in self._rows("catalog:schedules", {})]
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -124,6 +124,46 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
         ("pipeline_id", "status", "limit", "offset"),
         {},
     ),
+    "catalog:artifact_names": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created, anon_1.n \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id JOIN (SELECT artifact_versions.name AS name, count(*) AS n, max(artifact_versions.created) AS last \nFROM artifact_versions GROUP BY artifact_versions.name) AS anon_1 ON anon_1.name = artifact_versions.name AND artifact_versions.created = anon_1.last ORDER BY artifact_versions.name, artifact_versions.number DESC",
+        (),
+        {},
+    ),
+    "catalog:versions": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id ORDER BY artifact_versions.created DESC, artifact_versions.number DESC",
+        (),
+        {},
+    ),
+    "catalog:versions_of_name": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id \nWHERE artifact_versions.name = ? ORDER BY artifact_versions.created DESC, artifact_versions.number DESC",
+        ("name",),
+        {},
+    ),
+    "catalog:models": (
+        "SELECT models.id, models.name, models.description, models.tags, models.created, models.updated \nFROM models ORDER BY models.name",
+        (),
+        {},
+    ),
+    "catalog:model": (
+        "SELECT models.id, models.name, models.description, models.tags, models.created, models.updated \nFROM models \nWHERE models.name = ? OR models.id = ?",
+        ("value", "value"),
+        {},
+    ),
+    "catalog:model_versions_of": (
+        "SELECT model_versions.id, model_versions.model_id, model_versions.name, model_versions.number, model_versions.stage, model_versions.exclusive_stage, model_versions.description, model_versions.created, model_versions.updated, models.name AS model_name \nFROM model_versions JOIN models ON models.id = model_versions.model_id \nWHERE model_versions.model_id = ? ORDER BY model_versions.number DESC",
+        ("mid",),
+        {},
+    ),
+    "catalog:model_versions_of_stage": (
+        "SELECT model_versions.id, model_versions.model_id, model_versions.name, model_versions.number, model_versions.stage, model_versions.exclusive_stage, model_versions.description, model_versions.created, model_versions.updated, models.name AS model_name \nFROM model_versions JOIN models ON models.id = model_versions.model_id \nWHERE model_versions.model_id = ? AND model_versions.stage = ? ORDER BY model_versions.number DESC",
+        ("mid", "stage"),
+        {},
+    ),
+    "catalog:schedules": (
+        "SELECT schedules.id, schedules.name, schedules.pipeline_id, schedules.stack_name, schedules.orchestrator, schedules.cron_expression, schedules.interval_seconds, schedules.start_time, schedules.end_time, schedules.catchup, schedules.paused, schedules.resumed, schedules.source_root, schedules.run_options, schedules.spec, schedules.created, schedules.updated, pipelines.name AS pipeline_name, (SELECT max(schedule_slots.slot) AS max_1 \nFROM schedule_slots \nWHERE schedule_slots.schedule_id = schedules.id) AS last_slot \nFROM schedules JOIN pipelines ON schedules.pipeline_id = pipelines.id ORDER BY schedules.name",
+        (),
+        {},
+    ),
     "catalog:max_number": (
         "SELECT max(artifact_versions.number) AS max_1 \nFROM artifact_versions \nWHERE artifact_versions.name = ?",
         ("name",),

@@ -228,6 +228,78 @@ def versions_query() -> sa.Select[Any]:
     return sa.select(v, *columns).join(artifacts, artifacts.c.id == v.c.artifact_id)
 
 
+def artifact_names_query() -> sa.Select[Any]:
+    """Each artifact name's newest version (by creation) with ``n``, its number of versions;
+    ordered by name and number (newest first)."""
+    from cairn.store.metadata.catalog_schema import artifact_versions as v
+
+    counts = (
+        sa.select(v.c.name, sa.func.count().label("n"), sa.func.max(v.c.created).label("last"))
+        .group_by(v.c.name)
+        .subquery()
+    )
+    return (
+        versions_query()
+        .add_columns(counts.c.n)
+        .join(counts, sa.and_(counts.c.name == v.c.name, counts.c.last == v.c.created))
+        .order_by(v.c.name, v.c.number.desc())
+    )
+
+
+def model_versions_query() -> sa.Select[Any]:
+    """Model versions with their model's name (``model_name``)."""
+    from cairn.store.metadata.catalog_schema import model_versions as mv
+    from cairn.store.metadata.catalog_schema import models as m
+
+    return sa.select(mv, m.c.name.label("model_name")).join(m, m.c.id == mv.c.model_id)
+
+
+def schedules_query() -> sa.Select[Any]:
+    """Schedules with their pipeline's name (``pipeline_name``) and the latest slot a run
+    was started for (``last_slot``)."""
+    from cairn.store.metadata.schedule_schema import schedule_slots as s
+    from cairn.store.metadata.schedule_schema import schedules as t
+
+    last = (sa.select(sa.func.max(s.c.slot)).where(s.c.schedule_id == t.c.id)
+            .scalar_subquery().label("last_slot"))  # fmt: skip
+    return sa.select(t, pipelines.c.name.label("pipeline_name"), last).select_from(
+        t.join(pipelines, t.c.pipeline_id == pipelines.c.id)
+    )
+
+
+def _schedules_by_name() -> sa.Select[Any]:
+    from cairn.store.metadata.schedule_schema import schedules as t
+
+    return schedules_query().order_by(t.c.name)
+
+
+def _catalog_reads() -> dict[str, Any]:
+    """The catalog reads of the read commands (``cairn artifact list/versions``, ``cairn model
+    list``), which :class:`~cairn.store.metadata.sqlite_reader.SQLiteRunReader` runs as text."""
+    from cairn.store.metadata.catalog_schema import artifact_versions as v
+    from cairn.store.metadata.catalog_schema import model_versions as mv
+    from cairn.store.metadata.catalog_schema import models as m
+
+    p = sa.bindparam
+    newest = (v.c.created.desc(), v.c.number.desc())
+    return {
+        "artifact_names": artifact_names_query,
+        "versions": lambda: versions_query().order_by(*newest),
+        "versions_of_name": lambda: versions_query().where(v.c.name == p("name")).order_by(*newest),
+        "models": lambda: sa.select(m).order_by(m.c.name),
+        "model": lambda: sa.select(m).where(sa.or_(m.c.name == p("value"), m.c.id == p("value"))),
+        "model_versions_of": lambda: (
+            model_versions_query().where(mv.c.model_id == p("mid")).order_by(mv.c.number.desc())
+        ),
+        "model_versions_of_stage": lambda: (
+            model_versions_query()
+            .where(mv.c.model_id == p("mid"), mv.c.stage == p("stage"))
+            .order_by(mv.c.number.desc())
+        ),
+        "schedules": _schedules_by_name,
+    }
+
+
 def _catalog_builders() -> dict[str, Any]:
     from cairn.store.metadata.catalog_schema import METADATA_TABLES
     from cairn.store.metadata.catalog_schema import artifact_versions as v
@@ -235,6 +307,7 @@ def _catalog_builders() -> dict[str, Any]:
 
     p = sa.bindparam
     builders: dict[str, Any] = {
+        **_catalog_reads(),
         "max_number": lambda: sa.select(sa.func.max(v.c.number)).where(v.c.name == p("name")),
         "version_taken": lambda: sa.select(v.c.artifact_id).where(
             v.c.name == p("name"), v.c.version == p("version")
