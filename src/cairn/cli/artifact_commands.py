@@ -104,7 +104,7 @@ def describe(reference: str, output: str) -> None:
     """Show an artifact version (the newest without :VERSION)."""
     from cairn.client.catalog import describe_artifact
 
-    data = describe_artifact(_client(), reference)
+    data = describe_artifact(_read_client(), reference)
     if output == "json":
         echo_json(data)
         return

@@ -66,7 +66,7 @@ def versions(name: str, stage: str | None, output: str) -> None:
     """List the versions of model NAME, newest first."""
     from cairn.client.catalog import version_row
 
-    rows = [version_row(v) for v in _client().list_model_versions(name, stage=stage)]
+    rows = [version_row(v) for v in _read_client().list_model_versions(name, stage=stage)]
     if output == "json":
         echo_json(rows)
         return
@@ -96,7 +96,7 @@ def describe(reference: str, output: str) -> None:
     """Show a model and its versions, or one version (NAME:VERSION, VERSION may be a stage)."""
     from cairn.client.catalog import describe_model
 
-    data = describe_model(_client(), reference)
+    data = describe_model(_read_client(), reference)
     if output == "json":
         echo_json(data)
         return

@@ -24,17 +24,35 @@ def _store(stack_name: str | None) -> Any:
     return ScheduleStore(registry().get_stack(stack_name).metadata_store)
 
 
-def _list(stack_name: str | None) -> list[Any]:
-    """The schedules of the stack's metadata store; for the active stack on SQLite, read
-    with ``sqlite3`` only (no pydantic, no SQLAlchemy: see :mod:`cairn.client.read_client`)."""
-    if stack_name is None:
-        from cairn.client.read_client import read_client
-        from cairn.store.metadata.sqlite_reader import SQLiteRunReader
+def _reader(stack_name: str | None) -> Any:
+    """For the active stack on SQLite, the ``sqlite3``-only reader of its metadata store
+    (no pydantic, no SQLAlchemy: see :mod:`cairn.client.read_client`); else None."""
+    if stack_name is not None:
+        return None
+    from cairn.client.read_client import read_client
+    from cairn.store.metadata.sqlite_reader import SQLiteRunReader
 
-        store = read_client().metadata_store
-        if isinstance(store, SQLiteRunReader):
-            return list(store.list_schedules())
+    store = read_client().metadata_store
+    return store if isinstance(store, SQLiteRunReader) else None
+
+
+def _list(stack_name: str | None) -> list[Any]:
+    """The schedules of the stack's metadata store, by name."""
+    reader = _reader(stack_name)
+    if reader is not None:
+        return list(reader.list_schedules())
     return list(_store(stack_name).list_schedules())
+
+
+def _one(name: str, stack_name: str | None) -> tuple[Any, list[tuple[float, str]]]:
+    """Schedule ``name`` and the newest slots its runs were started for."""
+    reader = _reader(stack_name)
+    if reader is not None:
+        record = reader.get_schedule(name)
+        return record, reader.schedule_slots(record.id)
+    store = _store(stack_name)
+    record = store.get(name)
+    return record, store.slots(record.id)
 
 
 def _state(record: Any) -> str:
@@ -75,9 +93,7 @@ def list_schedules(stack_name: str | None, output: str) -> None:
 @output_option
 def describe(name: str, stack_name: str | None, output: str) -> None:
     """Show schedule NAME and the runs it started (newest first)."""
-    store = _store(stack_name)
-    record = store.get(name)
-    slots = store.slots(record.id)
+    record, slots = _one(name, stack_name)
     if output == "json":
         echo_json({**record.to_dict(), "runs": [{"slot": s, "run": n} for s, n in slots]})
         return

@@ -165,7 +165,7 @@ def save_artifact(
     """
     from cairn.materializers.artifact_io import write_artifact
     from cairn.materializers.registry import materializer_for
-    from cairn.metadata_stores.sql_catalog import check_name
+    from cairn.models.catalog_names import check_name
 
     check_name("artifact name", name)
     if version is not None:

@@ -58,7 +58,7 @@ class Model:
         tags: Sequence[str] | None = None,
         **fields: Any,
     ) -> None:
-        from cairn.metadata_stores.sql_catalog import check_name
+        from cairn.models.catalog_names import check_name
 
         unknown = sorted(set(fields) - set(TEXT_FIELDS) - {"save_models_to_registry"})
         if unknown:

@@ -27,7 +27,6 @@ from cairn.enums import StackComponentType
 from cairn.exceptions import (
     ComponentNotRunningError,
     ConfigurationError,
-    DoesNotExistError,
     EntityExistsError,
     StoreError,
 )
@@ -276,43 +275,25 @@ class ScheduleStore:
     # ------------------------------------------------------------ reads
     def list_schedules(self, stack_name: str | None = None) -> list[ScheduleRecord]:
         """Every schedule (of one stack), by name."""
-        import sqlalchemy as sa
+        from cairn.store.metadata import catalog_reads, named
 
-        from cairn.store.metadata.schedule_schema import schedules as t
-
-        query = self._select()
-        if stack_name is not None:
-            query = query.where(t.c.stack_name == stack_name)
         with self._connect() as conn:
-            rows = conn.execute(query.order_by(sa.asc(t.c.name))).all()
-        return [self._record(row) for row in rows]
+            found = catalog_reads.schedules(named.rows_of(conn))
+        return [r for r in found if stack_name is None or r.stack_name == stack_name]
 
     def get(self, name_or_id: str) -> ScheduleRecord:
         """The schedule with this name or id (``DoesNotExistError`` otherwise)."""
-        from cairn.store.metadata.schedule_schema import schedules as t
+        from cairn.store.metadata import catalog_reads, named
 
         with self._connect() as conn:
-            row = conn.execute(self._select().where(t.c.name == name_or_id)).first()
-            if row is None:
-                row = conn.execute(self._select().where(t.c.id == name_or_id)).first()
-        if row is None:
-            known = ", ".join(r.name for r in self.list_schedules()) or "none"
-            raise DoesNotExistError(
-                f"No schedule named '{name_or_id}'. Schedules: {known} "
-                "(see 'cairn pipeline schedules list')."
-            )
-        return self._record(row)
+            return catalog_reads.schedule(named.rows_of(conn), name_or_id)
 
     def slots(self, schedule_id: str, limit: int = 20) -> list[tuple[float, str]]:
         """The newest claimed slots of a schedule and the names of their runs."""
-        import sqlalchemy as sa
+        from cairn.store.metadata import catalog_reads, named
 
-        from cairn.store.metadata.schedule_schema import schedule_slots as s
-
-        query = (sa.select(s.c.slot, s.c.run_name).where(s.c.schedule_id == schedule_id)
-                 .order_by(s.c.slot.desc()).limit(limit))  # fmt: skip
         with self._connect() as conn:
-            return [(float(r.slot), str(r.run_name)) for r in conn.execute(query)]
+            return catalog_reads.schedule_slots(named.rows_of(conn), schedule_id, limit)
 
     def schedule_of_run(self, run_name: str) -> str | None:
         """The name of the schedule that started the run ``run_name``, if any."""

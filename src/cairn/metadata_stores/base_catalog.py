@@ -30,8 +30,10 @@ from cairn.models.catalog_records import (
 )
 from cairn.models.run_records import ArtifactRecord, MetadataEntry
 
+# The kinds of thing ``log_entity_metadata`` attaches metadata to (defined with the reads).
+from cairn.store.metadata.catalog_reads import METADATA_KINDS as METADATA_KINDS
+
 #: The kinds of thing ``log_entity_metadata`` attaches metadata to.
-METADATA_KINDS = ("run", "artifact", "model_version")
 
 
 class CatalogStore(ABC):

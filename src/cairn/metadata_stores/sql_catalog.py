@@ -9,7 +9,6 @@ write transaction; the unique constraints settle races between processes
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,7 @@ from cairn.exceptions import (
     IllegalOperationError,
 )
 from cairn.metadata_stores.base_catalog import METADATA_KINDS
+from cairn.models.catalog_names import check_name
 from cairn.models.catalog_records import (
     EXCLUSIVE_STAGES,
     SETTABLE_STAGES,
@@ -32,6 +32,7 @@ from cairn.models.catalog_records import (
     ModelVersionRecord,
 )
 from cairn.models.run_records import ArtifactRecord, MetadataEntry
+from cairn.store.metadata import catalog_reads as cr
 from cairn.store.metadata import named as q
 from cairn.store.metadata.convert import (
     artifact_version_record,
@@ -43,32 +44,11 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
 _RETRIES = 20
-_STAGE_SELECTORS = ("staging", "production", "archived")
-#: Names: printable, no path separators or control characters, <= 255 (versions: no ``:`` too).
-_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,255}$")
+_STAGE_SELECTORS = cr.STAGE_SELECTORS
 
 
 def _mapping(row: Any) -> Mapping[str, Any]:
     return row if isinstance(row, Mapping) else row._mapping
-
-
-def check_name(what: str, value: str) -> str:
-    """A name or version a user gave: 1-255 characters, no ``/``, ``\\`` or control chars.
-
-    Versions (``what`` ending in "version") may not contain ``:`` either, so that
-    ``NAME:VERSION`` on the command line is unambiguous.
-
-    Raises:
-        ConfigurationError: naming the bad value and the rule.
-    """
-    colon = what.endswith("version") and isinstance(value, str) and ":" in value
-    if not isinstance(value, str) or not _NAME.match(value) or value.strip() != value or colon:
-        extra = ", ':'" if what.endswith("version") else ""
-        raise ConfigurationError(
-            f"Invalid {what} {value!r}: use 1-255 characters without '/', '\\'{extra}, "
-            "control characters or surrounding spaces."
-        )
-    return value
 
 
 def _tags(tags: Sequence[str]) -> list[str]:
@@ -191,25 +171,12 @@ class SQLCatalogMixin:
     def get_artifact_version(
         self, name: str, version: str | int | None = None
     ) -> ArtifactVersionRecord:
-        v = _v()
-        query = _versions_query().where(v.c.name == name)
-        if version is None:
-            query = query.order_by(v.c.created.desc(), v.c.number.desc()).limit(1)
-        else:
-            query = query.where(v.c.version == str(version))
         with self._read() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            which = "no versions" if version is None else f"no version '{version}'"
-            raise DoesNotExistError(
-                f"Artifact '{name}' has {which}: list them with 'cairn artifact versions {name}'."
-            )
-        return artifact_version_record(row)
+            return cr.artifact_version(q.rows_of(conn), name, version)
 
     def find_artifact_version(self, artifact_id: str) -> ArtifactVersionRecord | None:
         with self._read() as conn:
-            row = conn.execute(_versions_query().where(_v().c.artifact_id == artifact_id)).first()
-        return None if row is None else artifact_version_record(row)
+            return cr.artifact_version_of(q.rows_of(conn), artifact_id)
 
     def list_artifact_versions(
         self,
@@ -218,29 +185,12 @@ class SQLCatalogMixin:
         limit: int = 100,
         offset: int = 0,
     ) -> list[ArtifactVersionRecord]:
-        v = _v()
-        query = _versions_query()
-        if name is not None:
-            query = query.where(v.c.name == name)
-        if tag is not None:  # tags are a JSON list: pre-filter in SQL, check exactly in Python
-            query = query.where(v.c.tags.contains(f'"{tag}"', autoescape=True))
-        query = query.order_by(v.c.created.desc(), v.c.number.desc())
         with self._read() as conn:
-            records = [artifact_version_record(r) for r in conn.execute(query)]
-        if tag is not None:
-            records = [r for r in records if tag in r.tags]
-        return records[max(0, offset) : max(0, offset) + max(0, limit)]
+            return cr.artifact_versions(q.rows_of(conn), name, tag, limit, offset)
 
     def list_artifact_names(self) -> list[tuple[str, int, ArtifactVersionRecord]]:
-        from cairn.store.metadata.statements import artifact_names_query
-
-        query = artifact_names_query()
-        out: dict[str, tuple[str, int, ArtifactVersionRecord]] = {}
         with self._read() as conn:
-            for row in conn.execute(query):
-                m = _mapping(row)
-                out.setdefault(m["name"], (m["name"], int(m["n"]), artifact_version_record(row)))
-        return list(out.values())
+            return cr.artifact_names(q.rows_of(conn))
 
     def add_artifact_tags(self, artifact_id: str, tags: Sequence[str]) -> ArtifactVersionRecord:
         from cairn.store.metadata.convert import dumps
@@ -272,16 +222,8 @@ class SQLCatalogMixin:
             raise DoesNotExistError(f"No {kind.replace('_', ' ')} with id '{entity_id}'.") from exc
 
     def get_entity_metadata(self, kind: str, entity_id: str) -> dict[str, MetadataEntry]:
-        import sqlalchemy as sa
-
-        from cairn.store.metadata.convert import metadata_entry
-
-        table, owner = _metadata_table(kind)
-        query = sa.select(table, table.c[owner].label("step_run_id")).where(
-            table.c[owner] == entity_id
-        )
         with self._read() as conn:
-            return {_mapping(r)["key"]: metadata_entry(r) for r in conn.execute(query)}
+            return cr.entity_metadata(q.rows_of(conn), kind, entity_id)
 
     # ------------------------------------------------------------ models
     def get_or_create_model(
@@ -324,26 +266,12 @@ class SQLCatalogMixin:
         raise EntityExistsError(f"Cannot record model '{name}': it keeps changing concurrently.")
 
     def get_model(self, name_or_id: str) -> ModelRecord:
-        import sqlalchemy as sa
-
-        from cairn.store.metadata.catalog_schema import models as t
-
-        query = sa.select(t).where(sa.or_(t.c.name == name_or_id, t.c.id == name_or_id))
         with self._read() as conn:
-            row = conn.execute(query).first()
-        if row is None:
-            raise DoesNotExistError(
-                f"No model called '{name_or_id}': list them with 'cairn model list'."
-            )
-        return model_record(row)
+            return cr.model(q.rows_of(conn), name_or_id)
 
     def list_models(self) -> list[ModelRecord]:
-        import sqlalchemy as sa
-
-        from cairn.store.metadata.catalog_schema import models as t
-
         with self._read() as conn:
-            return [model_record(r) for r in conn.execute(sa.select(t).order_by(t.c.name))]
+            return cr.models(q.rows_of(conn))
 
     def create_model_version(
         self, model_id: str, name: str | None = None, description: str | None = None
@@ -391,47 +319,19 @@ class SQLCatalogMixin:
         raise EntityExistsError(f"Cannot number a new version of model '{model.name}': retry.")
 
     def _model_version(self, conn: Any, model_version_id: str) -> ModelVersionRecord:
-        row = conn.execute(_model_versions_query().where(_mv().c.id == model_version_id)).first()
-        if row is None:
-            raise DoesNotExistError(f"No model version with id '{model_version_id}'.")
-        return model_version_record(row)
+        return cr.model_version_by_id(q.rows_of(conn), model_version_id)
 
     def get_model_version(self, model: str, version: str | int | None = None) -> ModelVersionRecord:
-        mv = _mv()
-        record = self.get_model(model)
-        query = _model_versions_query().where(mv.c.model_id == record.id)
-        selector = None if version is None else str(version)
-        if selector is None or selector.lower() == "latest":
-            query = query.order_by(mv.c.number.desc()).limit(1)
-        elif selector.lower() in _STAGE_SELECTORS:
-            query = query.where(mv.c.stage == selector.lower()).order_by(mv.c.number.desc())
-        elif isinstance(version, int) or selector.isdigit():
-            query = query.where(mv.c.number == int(selector))
-        else:
-            query = query.where(mv.c.name == selector)
         with self._read() as conn:
-            row = conn.execute(query.limit(1)).first()
-        if row is None:
-            which = "no versions" if selector is None else f"no version {selector!r}"
-            raise DoesNotExistError(
-                f"Model '{record.name}' has {which}: list them with "
-                f"'cairn model versions {record.name}'."
-            )
-        return model_version_record(row)
+            return cr.model_version(q.rows_of(conn), model, version)
 
     def get_model_version_by_id(self, model_version_id: str) -> ModelVersionRecord:
         with self._read() as conn:
             return self._model_version(conn, model_version_id)
 
     def list_model_versions(self, model: str, stage: str | None = None) -> list[ModelVersionRecord]:
-        mv = _mv()
-        record = self.get_model(model)
-        query = _model_versions_query().where(mv.c.model_id == record.id)
-        if stage is not None:
-            query = query.where(mv.c.stage == str(stage).lower())
         with self._read() as conn:
-            rows = conn.execute(query.order_by(mv.c.number.desc()))
-            return [model_version_record(r) for r in rows]
+            return cr.model_versions(q.rows_of(conn), model, stage)
 
     def set_model_version_stage(
         self, model_version_id: str, stage: str, force: bool = False
@@ -501,21 +401,8 @@ class SQLCatalogMixin:
                 _run(conn, "insert_model_link", {**row, "kind": kind, "created": time.time()})
 
     def get_model_version_artifacts(self, model_version_id: str) -> list[ModelArtifactLink]:
-        from cairn.store.metadata.catalog_schema import model_version_artifacts as t
-
-        v = _v()
-        query = (
-            _versions_query()
-            .add_columns(t.c.kind.label("link_kind"))
-            .join(t, t.c.artifact_id == v.c.artifact_id)
-            .where(t.c.model_version_id == model_version_id)
-            .order_by(t.c.created, v.c.name)
-        )
         with self._read() as conn:
-            return [
-                ModelArtifactLink(_mapping(r)["link_kind"], artifact_version_record(r))
-                for r in conn.execute(query)
-            ]
+            return cr.model_version_artifacts(q.rows_of(conn), model_version_id)
 
     def link_run_to_model_version(self, model_version_id: str, run_id: str) -> None:
         import sqlalchemy as sa
@@ -528,19 +415,8 @@ class SQLCatalogMixin:
                 conn.execute(t.insert().values(model_version_id=model_version_id, run_id=run_id))
 
     def get_model_version_runs(self, model_version_id: str) -> list[str]:
-        import sqlalchemy as sa
-
-        from cairn.store.metadata.catalog_schema import model_version_runs as t
-        from cairn.store.metadata.schema import pipeline_runs as r
-
-        query = (
-            sa.select(t.c.run_id)
-            .join(r, r.c.id == t.c.run_id)
-            .where(t.c.model_version_id == model_version_id)
-            .order_by(r.c.created)
-        )
         with self._read() as conn:
-            return [str(row[0]) for row in conn.execute(query)]
+            return cr.model_version_runs(q.rows_of(conn), model_version_id)
 
 
 def models_keep() -> Any:

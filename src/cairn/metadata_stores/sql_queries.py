@@ -391,19 +391,10 @@ class SQLQueriesMixin:
         return artifact_record(row)
 
     def get_artifact_consumers(self, artifact_id: str) -> list[StepRunRecord]:
-        import sqlalchemy as sa
+        from cairn.store.metadata import catalog_reads, named
 
-        from cairn.store.metadata.convert import step_run_record
-        from cairn.store.metadata.schema import step_inputs as i
-        from cairn.store.metadata.schema import step_runs as s
-
-        query = (
-            sa.select(s)
-            .where(s.c.id.in_(sa.select(i.c.step_run_id).where(i.c.artifact_id == artifact_id)))
-            .order_by(s.c.started, s.c.id)
-        )
         with self._read() as conn:
-            return [step_run_record(row) for row in conn.execute(query)]
+            return catalog_reads.artifact_consumers(named.rows_of(conn), artifact_id)
 
     # ------------------------------------------------------------ metadata
     def log_metadata(self, step_run_id: str, key: str, value: Any) -> None:

@@ -74,6 +74,22 @@ class CatalogContract:
         with pytest.raises(ConfigurationError, match="metadata owner"):
             store.log_entity_metadata("pipeline", version.id, "k", 1)
 
+    def test_tags_with_like_wildcards_quotes_and_accents_match_exactly(
+        self, store: BaseMetadataStore
+    ) -> None:
+        """Tag filters are pre-filtered in SQL (LIKE over the JSON list) and then exact."""
+        odd = ["50%", "a_b", 'say "hi"', "café", "1.0 [rc]"]
+        tagged = store.register_artifact_version(_artifact(store), "odd", tags=odd)
+        plain = store.register_artifact_version(_artifact(store), "odd", tags=["50", "aXb"])
+        for tag in odd:
+            assert [v.id for v in store.list_artifact_versions(tag=tag)] == [tagged.id], tag
+            assert [v.id for v in store.list_artifact_versions("odd", tag=tag)] == [tagged.id]
+        for near in ("5", "a%b", "caf", "say", "a_", "1.0"):
+            assert store.list_artifact_versions(tag=near) == [], near
+        assert [v.id for v in store.list_artifact_versions(tag="aXb")] == [plain.id]
+        with pytest.raises(ConfigurationError, match="metadata owner"):
+            store.get_entity_metadata("pipeline", tagged.id)
+
     def test_run_metadata(self, store: BaseMetadataStore) -> None:
         from cairn.testing.metadata_store_contract import make_run
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cairn.store.metadata.sqlite_connection import SQLiteConnection
@@ -33,6 +33,11 @@ def fetch(conn: Any, name: str, params: Mapping[str, Any]) -> list[dict[str, Any
     from cairn.store.metadata import statements as q
 
     return q.fetch(conn, q.named(name), dict(params))
+
+
+def rows_of(conn: Any) -> Callable[[str, Mapping[str, Any]], list[dict[str, Any]]]:
+    """``fetch`` bound to ``conn`` (what :mod:`cairn.store.metadata.catalog_reads` takes)."""
+    return lambda name, params: fetch(conn, name, params)
 
 
 def first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

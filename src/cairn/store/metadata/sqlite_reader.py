@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cairn.enums import ExecutionStatus
@@ -35,9 +35,15 @@ from cairn.models.run_records import (
     RunRecord,
     StepRunRecord,
 )
+from cairn.store.metadata import catalog_reads as cr
 
 if TYPE_CHECKING:
-    from cairn.models.catalog_records import ArtifactVersionRecord, ModelRecord, ModelVersionRecord
+    from cairn.models.catalog_records import (
+        ArtifactVersionRecord,
+        ModelArtifactLink,
+        ModelRecord,
+        ModelVersionRecord,
+    )
     from cairn.models.schedule_record import ScheduleRecord
 
 _BUSY_TIMEOUT_S = 60.0
@@ -99,7 +105,7 @@ class SQLiteRunReader:
             return False
         return row is not None and row[0] == HEAD_REVISION
 
-    def _rows(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _rows(self, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         from cairn.store.metadata.sqlite_sql import STATEMENTS
 
         sql, order, literals = STATEMENTS[name]
@@ -208,14 +214,10 @@ class SQLiteRunReader:
         rows = self._rows("select_by:step_metadata:step_run_id", {"value": step_run_id})
         return {row["key"]: metadata_entry(row) for row in rows}
 
-    # ------------------------------------------------------------ catalog
+    # ------------------------------------------------------------ catalog, schedules
+    # (the same functions as the SQL stores': cairn.store.metadata.catalog_reads)
     def list_artifact_names(self) -> list[tuple[str, int, ArtifactVersionRecord]]:
-        from cairn.store.metadata.convert import artifact_version_record
-
-        out: dict[str, tuple[str, int, ArtifactVersionRecord]] = {}
-        for row in self._rows("catalog:artifact_names", {}):
-            out.setdefault(row["name"], (row["name"], int(row["n"]), artifact_version_record(row)))
-        return list(out.values())
+        return cr.artifact_names(self._rows)
 
     def list_artifact_versions(
         self,
@@ -224,49 +226,54 @@ class SQLiteRunReader:
         limit: int = 100,
         offset: int = 0,
     ) -> list[ArtifactVersionRecord]:
-        from cairn.store.metadata.convert import artifact_version_record
+        return cr.artifact_versions(self._rows, name, tag, limit, offset)
 
-        if name is None:
-            rows = self._rows("catalog:versions", {})
-        else:
-            rows = self._rows("catalog:versions_of_name", {"name": name})
-        records = [artifact_version_record(row) for row in rows]
-        if tag is not None:  # tags are a JSON list: matched exactly, as the full store does
-            records = [r for r in records if tag in r.tags]
-        return records[max(0, offset) : max(0, offset) + max(0, limit)]
+    def get_artifact_version(
+        self, name: str, version: str | int | None = None
+    ) -> ArtifactVersionRecord:
+        return cr.artifact_version(self._rows, name, version)
+
+    def find_artifact_version(self, artifact_id: str) -> ArtifactVersionRecord | None:
+        return cr.artifact_version_of(self._rows, artifact_id)
+
+    def get_artifact_consumers(self, artifact_id: str) -> list[StepRunRecord]:
+        return cr.artifact_consumers(self._rows, artifact_id)
+
+    def get_entity_metadata(self, kind: str, entity_id: str) -> dict[str, MetadataEntry]:
+        return cr.entity_metadata(self._rows, kind, entity_id)
 
     def get_model(self, name_or_id: str) -> ModelRecord:
-        from cairn.store.metadata.convert import model_record
-
-        rows = self._rows("catalog:model", {"value": name_or_id})
-        if not rows:
-            raise DoesNotExistError(
-                f"No model called '{name_or_id}': list them with 'cairn model list'."
-            )
-        return model_record(rows[0])
+        return cr.model(self._rows, name_or_id)
 
     def list_models(self) -> list[ModelRecord]:
-        from cairn.store.metadata.convert import model_record
+        return cr.models(self._rows)
 
-        return [model_record(row) for row in self._rows("catalog:models", {})]
+    def get_model_version(self, model: str, version: str | int | None = None) -> ModelVersionRecord:
+        return cr.model_version(self._rows, model, version)
+
+    def get_model_version_by_id(self, model_version_id: str) -> ModelVersionRecord:
+        return cr.model_version_by_id(self._rows, model_version_id)
 
     def list_model_versions(self, model: str, stage: str | None = None) -> list[ModelVersionRecord]:
-        from cairn.store.metadata.convert import model_version_record
+        return cr.model_versions(self._rows, model, stage)
 
-        record = self.get_model(model)
-        if stage is None:
-            rows = self._rows("catalog:model_versions_of", {"mid": record.id})
-        else:
-            params = {"mid": record.id, "stage": str(stage).lower()}
-            rows = self._rows("catalog:model_versions_of_stage", params)
-        return [model_version_record(row) for row in rows]
+    def get_model_version_artifacts(self, model_version_id: str) -> list[ModelArtifactLink]:
+        return cr.model_version_artifacts(self._rows, model_version_id)
 
-    # ------------------------------------------------------------ schedules
+    def get_model_version_runs(self, model_version_id: str) -> list[str]:
+        return cr.model_version_runs(self._rows, model_version_id)
+
     def list_schedules(self) -> list[ScheduleRecord]:
         """Every schedule of this store, by name (as ``ScheduleStore.list_schedules``)."""
-        from cairn.store.metadata.convert import schedule_record
+        return cr.schedules(self._rows)
 
-        return [schedule_record(row) for row in self._rows("catalog:schedules", {})]
+    def get_schedule(self, name_or_id: str) -> ScheduleRecord:
+        """As ``ScheduleStore.get``."""
+        return cr.schedule(self._rows, name_or_id)
+
+    def schedule_slots(self, schedule_id: str, limit: int = 20) -> list[tuple[float, str]]:
+        """As ``ScheduleStore.slots``."""
+        return cr.schedule_slots(self._rows, schedule_id, limit)
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -164,6 +164,91 @@ STATEMENTS: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {
         (),
         {},
     ),
+    "catalog:version_latest_of_name": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id \nWHERE artifact_versions.name = ? ORDER BY artifact_versions.created DESC, artifact_versions.number DESC\n LIMIT ? OFFSET ?",
+        ("name", "param_1", "param_2"),
+        {"param_1": 1, "param_2": 0},
+    ),
+    "catalog:version_of_name": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id \nWHERE artifact_versions.name = ? AND artifact_versions.version = ?",
+        ("name", "version"),
+        {},
+    ),
+    "catalog:versions_tagged": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id \nWHERE artifact_versions.tags LIKE ? ESCAPE '/' ORDER BY artifact_versions.created DESC, artifact_versions.number DESC",
+        ("pattern",),
+        {},
+    ),
+    "catalog:versions_of_name_tagged": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id \nWHERE artifact_versions.name = ? AND artifact_versions.tags LIKE ? ESCAPE '/' ORDER BY artifact_versions.created DESC, artifact_versions.number DESC",
+        ("name", "pattern"),
+        {},
+    ),
+    "catalog:model_version_latest": (
+        "SELECT model_versions.id, model_versions.model_id, model_versions.name, model_versions.number, model_versions.stage, model_versions.exclusive_stage, model_versions.description, model_versions.created, model_versions.updated, models.name AS model_name \nFROM model_versions JOIN models ON models.id = model_versions.model_id \nWHERE model_versions.model_id = ? ORDER BY model_versions.number DESC\n LIMIT ? OFFSET ?",
+        ("mid", "param_1", "param_2"),
+        {"param_1": 1, "param_2": 0},
+    ),
+    "catalog:model_version_number": (
+        "SELECT model_versions.id, model_versions.model_id, model_versions.name, model_versions.number, model_versions.stage, model_versions.exclusive_stage, model_versions.description, model_versions.created, model_versions.updated, models.name AS model_name \nFROM model_versions JOIN models ON models.id = model_versions.model_id \nWHERE model_versions.model_id = ? AND model_versions.number = ?",
+        ("mid", "number"),
+        {},
+    ),
+    "catalog:model_version_name": (
+        "SELECT model_versions.id, model_versions.model_id, model_versions.name, model_versions.number, model_versions.stage, model_versions.exclusive_stage, model_versions.description, model_versions.created, model_versions.updated, models.name AS model_name \nFROM model_versions JOIN models ON models.id = model_versions.model_id \nWHERE model_versions.model_id = ? AND model_versions.name = ?",
+        ("mid", "name"),
+        {},
+    ),
+    "catalog:model_version_by_id": (
+        "SELECT model_versions.id, model_versions.model_id, model_versions.name, model_versions.number, model_versions.stage, model_versions.exclusive_stage, model_versions.description, model_versions.created, model_versions.updated, models.name AS model_name \nFROM model_versions JOIN models ON models.id = model_versions.model_id \nWHERE model_versions.id = ?",
+        ("value",),
+        {},
+    ),
+    "catalog:model_version_artifacts": (
+        "SELECT artifact_versions.artifact_id, artifact_versions.name, artifact_versions.version, artifact_versions.number, artifact_versions.tags, artifact_versions.is_model_artifact, artifact_versions.created, artifacts.id AS a_id, artifacts.producer_step_run_id AS a_producer_step_run_id, artifacts.output_name AS a_output_name, artifacts.uri AS a_uri, artifacts.data_type AS a_data_type, artifacts.materializer AS a_materializer, artifacts.size AS a_size, artifacts.content_hash AS a_content_hash, artifacts.properties AS a_properties, artifacts.created AS a_created, model_version_artifacts.kind AS link_kind \nFROM artifact_versions JOIN artifacts ON artifacts.id = artifact_versions.artifact_id JOIN model_version_artifacts ON model_version_artifacts.artifact_id = artifact_versions.artifact_id \nWHERE model_version_artifacts.model_version_id = ? ORDER BY model_version_artifacts.created, artifact_versions.name",
+        ("mv",),
+        {},
+    ),
+    "catalog:model_version_runs": (
+        "SELECT model_version_runs.run_id \nFROM model_version_runs JOIN pipeline_runs ON pipeline_runs.id = model_version_runs.run_id \nWHERE model_version_runs.model_version_id = ? ORDER BY pipeline_runs.created",
+        ("mv",),
+        {},
+    ),
+    "catalog:artifact_consumers": (
+        "SELECT step_runs.id, step_runs.run_id, step_runs.name, step_runs.status, step_runs.cache_key, step_runs.parameters, step_runs.code_hash, step_runs.cached, step_runs.cache_reason, step_runs.cached_from, step_runs.started, step_runs.finished, step_runs.error, step_runs.logs_uri, step_runs.attempts \nFROM step_runs \nWHERE step_runs.id IN (SELECT step_inputs.step_run_id \nFROM step_inputs \nWHERE step_inputs.artifact_id = ?) ORDER BY step_runs.started, step_runs.id",
+        ("aid",),
+        {},
+    ),
+    "catalog:schedule_by_name": (
+        "SELECT schedules.id, schedules.name, schedules.pipeline_id, schedules.stack_name, schedules.orchestrator, schedules.cron_expression, schedules.interval_seconds, schedules.start_time, schedules.end_time, schedules.catchup, schedules.paused, schedules.resumed, schedules.source_root, schedules.run_options, schedules.spec, schedules.created, schedules.updated, pipelines.name AS pipeline_name, (SELECT max(schedule_slots.slot) AS max_1 \nFROM schedule_slots \nWHERE schedule_slots.schedule_id = schedules.id) AS last_slot \nFROM schedules JOIN pipelines ON schedules.pipeline_id = pipelines.id \nWHERE schedules.name = ?",
+        ("value",),
+        {},
+    ),
+    "catalog:schedule_by_id": (
+        "SELECT schedules.id, schedules.name, schedules.pipeline_id, schedules.stack_name, schedules.orchestrator, schedules.cron_expression, schedules.interval_seconds, schedules.start_time, schedules.end_time, schedules.catchup, schedules.paused, schedules.resumed, schedules.source_root, schedules.run_options, schedules.spec, schedules.created, schedules.updated, pipelines.name AS pipeline_name, (SELECT max(schedule_slots.slot) AS max_1 \nFROM schedule_slots \nWHERE schedule_slots.schedule_id = schedules.id) AS last_slot \nFROM schedules JOIN pipelines ON schedules.pipeline_id = pipelines.id \nWHERE schedules.id = ?",
+        ("value",),
+        {},
+    ),
+    "catalog:schedule_slots": (
+        "SELECT schedule_slots.slot, schedule_slots.run_name \nFROM schedule_slots \nWHERE schedule_slots.schedule_id = ? ORDER BY schedule_slots.slot DESC\n LIMIT ? OFFSET ?",
+        ("sid", "limit", "param_1"),
+        {"param_1": 0},
+    ),
+    "catalog:metadata:run": (
+        'SELECT run_metadata.run_id, run_metadata."key", run_metadata.kind, run_metadata.number_value, run_metadata.text_value, run_metadata.created, run_metadata.run_id AS step_run_id \nFROM run_metadata \nWHERE run_metadata.run_id = ?',
+        ("owner",),
+        {},
+    ),
+    "catalog:metadata:artifact": (
+        'SELECT artifact_metadata.artifact_id, artifact_metadata."key", artifact_metadata.kind, artifact_metadata.number_value, artifact_metadata.text_value, artifact_metadata.created, artifact_metadata.artifact_id AS step_run_id \nFROM artifact_metadata \nWHERE artifact_metadata.artifact_id = ?',
+        ("owner",),
+        {},
+    ),
+    "catalog:metadata:model_version": (
+        'SELECT model_version_metadata.model_version_id, model_version_metadata."key", model_version_metadata.kind, model_version_metadata.number_value, model_version_metadata.text_value, model_version_metadata.created, model_version_metadata.model_version_id AS step_run_id \nFROM model_version_metadata \nWHERE model_version_metadata.model_version_id = ?',
+        ("owner",),
+        {},
+    ),
     "catalog:max_number": (
         "SELECT max(artifact_versions.number) AS max_1 \nFROM artifact_versions \nWHERE artifact_versions.name = ?",
         ("name",),

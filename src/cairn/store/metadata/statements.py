@@ -273,6 +273,68 @@ def _schedules_by_name() -> sa.Select[Any]:
     return schedules_query().order_by(t.c.name)
 
 
+def _model_version_artifacts() -> sa.Select[Any]:
+    from cairn.store.metadata.catalog_schema import artifact_versions as v
+    from cairn.store.metadata.catalog_schema import model_version_artifacts as t
+
+    return (
+        versions_query()
+        .add_columns(t.c.kind.label("link_kind"))
+        .join(t, t.c.artifact_id == v.c.artifact_id)
+        .where(t.c.model_version_id == sa.bindparam("mv"))
+        .order_by(t.c.created, v.c.name)
+    )
+
+
+def _model_version_runs() -> sa.Select[Any]:
+    from cairn.store.metadata.catalog_schema import model_version_runs as t
+
+    return (
+        sa.select(t.c.run_id)
+        .join(pipeline_runs, pipeline_runs.c.id == t.c.run_id)
+        .where(t.c.model_version_id == sa.bindparam("mv"))
+        .order_by(pipeline_runs.c.created)
+    )
+
+
+def _artifact_consumers() -> sa.Select[Any]:
+    s, i = step_runs, step_inputs
+    users = sa.select(i.c.step_run_id).where(i.c.artifact_id == sa.bindparam("aid"))
+    return sa.select(s).where(s.c.id.in_(users)).order_by(s.c.started, s.c.id)
+
+
+def _schedule_by(column: str) -> sa.Select[Any]:
+    from cairn.store.metadata.schedule_schema import schedules as t
+
+    return schedules_query().where(t.c[column] == sa.bindparam("value"))
+
+
+def _schedule_slots() -> sa.Select[Any]:
+    from cairn.store.metadata.schedule_schema import schedule_slots as t
+
+    return (
+        sa.select(t.c.slot, t.c.run_name)
+        .where(t.c.schedule_id == sa.bindparam("sid"))
+        .order_by(t.c.slot.desc())
+        .limit(sa.bindparam("limit"))
+    )
+
+
+def _metadata_reads() -> dict[str, Any]:
+    """``metadata:<kind>``: the metadata of a run, an artifact or a model version
+    (``:owner``), with the owner's id as ``step_run_id`` (what ``metadata_entry`` reads)."""
+    from cairn.store.metadata.catalog_schema import METADATA_TABLES
+
+    def build(table: sa.Table, owner: str) -> sa.Select[Any]:
+        column = table.c[owner]
+        return sa.select(table, column.label("step_run_id")).where(column == sa.bindparam("owner"))
+
+    return {
+        f"metadata:{kind}": functools.partial(build, table, owner)
+        for kind, (table, owner) in METADATA_TABLES.items()
+    }
+
+
 def _catalog_reads() -> dict[str, Any]:
     """The catalog reads of the read commands (``cairn artifact list/versions``, ``cairn model
     list``), which :class:`~cairn.store.metadata.sqlite_reader.SQLiteRunReader` runs as text."""
@@ -297,6 +359,40 @@ def _catalog_reads() -> dict[str, Any]:
             .order_by(mv.c.number.desc())
         ),
         "schedules": _schedules_by_name,
+        "version_latest_of_name": lambda: (
+            versions_query().where(v.c.name == p("name")).order_by(*newest).limit(1)
+        ),
+        "version_of_name": lambda: versions_query().where(
+            v.c.name == p("name"), v.c.version == p("version")
+        ),
+        "versions_tagged": lambda: (
+            versions_query().where(v.c.tags.like(p("pattern"), escape="/")).order_by(*newest)
+        ),
+        "versions_of_name_tagged": lambda: (
+            versions_query()
+            .where(v.c.name == p("name"), v.c.tags.like(p("pattern"), escape="/"))
+            .order_by(*newest)
+        ),
+        "model_version_latest": lambda: (
+            model_versions_query()
+            .where(mv.c.model_id == p("mid"))
+            .order_by(mv.c.number.desc())
+            .limit(1)
+        ),
+        "model_version_number": lambda: model_versions_query().where(
+            mv.c.model_id == p("mid"), mv.c.number == p("number")
+        ),
+        "model_version_name": lambda: model_versions_query().where(
+            mv.c.model_id == p("mid"), mv.c.name == p("name")
+        ),
+        "model_version_by_id": lambda: model_versions_query().where(mv.c.id == p("value")),
+        "model_version_artifacts": _model_version_artifacts,
+        "model_version_runs": _model_version_runs,
+        "artifact_consumers": _artifact_consumers,
+        "schedule_by_name": functools.partial(_schedule_by, "name"),
+        "schedule_by_id": functools.partial(_schedule_by, "id"),
+        "schedule_slots": _schedule_slots,
+        **_metadata_reads(),
     }
 
 
