@@ -10,8 +10,8 @@ the process) barely moves when other work loads the machine, unlike wall time.
 Writes nothing to the repository.
 
 The read commands of runs and of the catalog (``pipeline list``, ``pipeline runs
-list/describe/logs``, ``artifact list``, ``model list``, ``pipeline schedules list``)
-are measured over ``--runs`` recorded runs (default 50, recorded before timing, on
+list/describe/logs``, ``artifact list/versions/describe``, ``model list``, ``pipeline
+schedules list``) are measured over ``--runs`` recorded runs (default 50, recorded before timing, on
 the default stack) and also shown as a ratio to ``stack list`` (issue 14's goal:
 under 100 ms and within 1.5x of ``stack list``).
 
@@ -46,6 +46,8 @@ READ_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("pipeline", "runs", "describe", "{run}"),
     ("pipeline", "runs", "logs", "{run}"),
     ("artifact", "list"),
+    ("artifact", "versions", "cli_latency::plus::output"),
+    ("artifact", "describe", "cli_latency::plus::output"),
     ("model", "list"),
     ("pipeline", "schedules", "list"),
 )
