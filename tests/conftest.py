@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REQUIRE_SERVERS = os.environ.get("CAIRN_REQUIRE_SERVERS") == "1"
+
+#: Home-like folders for what runs before a test's fixtures (imports while collecting) or
+#: outside them: matplotlib's config and font cache, Chromium's dconf file, anything that
+#: follows XDG. Each test then gets its own (``isolated_config``); removed at exit.
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="cairn-tests-home-"))
+atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
+_HOME_VARS = {
+    "XDG_CONFIG_HOME": "xdg",
+    "XDG_CACHE_HOME": "xdg-cache",
+    "XDG_DATA_HOME": "xdg-data",
+    "XDG_STATE_HOME": "xdg-state",
+    "MPLCONFIGDIR": "matplotlib",
+}
+for _var, _name in _HOME_VARS.items():
+    os.environ[_var] = str(_SESSION_HOME / _name)
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +37,8 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.setenv("CAIRN_CONFIG_DIR", str(config))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    for var, name in _HOME_VARS.items():
+        monkeypatch.setenv(var, str(tmp_path / name))
     monkeypatch.setenv("MLFLOW_TRACKING_URI", (tmp_path / "mlruns").as_uri())
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path / "airflow"))
     monkeypatch.setenv("RAY_TMPDIR", str(tmp_path / "ray"))

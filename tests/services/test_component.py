@@ -108,6 +108,20 @@ def test_component_states_follow_the_process(registry: StackRegistry) -> None:
     assert not LocalService(f"test-{tracker.uuid}").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc/<pid>/environ")
+def test_a_daemon_keeps_its_temporary_files_in_its_own_folder(registry: StackRegistry) -> None:
+    """Its TMPDIR is under its data folder (MLflow's server leaves lock files there, not in
+    /tmp), and deprovisioning removes them with the data."""
+    tracker = registry.register_component(T.EXPERIMENT_TRACKER, "t", "http_daemon", {})
+    component_up(tracker)
+    environ = Path(f"/proc/{_pid(tracker)}/environ").read_bytes().split(b"\0")
+    tmpdir = dict(e.decode().split("=", 1) for e in environ if b"=" in e)["TMPDIR"]
+    assert Path(tmpdir) == tracker.local_path / "tmp" and Path(tmpdir).is_dir()
+    (Path(tmpdir) / "db_init_lock-x").touch()
+    component_down(tracker, force=True)
+    assert not Path(tmpdir).exists()
+
+
 def test_stack_up_partial_failure_and_down(registry: StackRegistry) -> None:
     registry.register_component(T.EXPERIMENT_TRACKER, "t", "http_daemon", {})
     registry.register_component(T.ALERTER, "al", "http_daemon", {"crash": True})

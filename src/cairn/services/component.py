@@ -18,6 +18,7 @@ daemon's log.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +87,15 @@ class LocalDaemonMixin:
         return self.service.log_file if self._daemon_spec() is not None else None
 
     def provision(self) -> None:
-        """Create the daemon's data folder."""
+        """Create the daemon's data folder (and its own temporary folder)."""
         if self._daemon_spec() is not None:
             self._daemon_data_dir().mkdir(parents=True, exist_ok=True)
+            self.daemon_temp_dir().mkdir(exist_ok=True)
+
+    def daemon_temp_dir(self) -> Path:
+        """The daemon's temporary folder (its ``TMPDIR``: what it leaves there, such as
+        lock files, goes with the data folder on deprovision instead of piling up in /tmp)."""
+        return self._daemon_data_dir() / "tmp"
 
     def resume(self) -> None:
         """Start the daemon and wait until it is healthy (``ServiceError`` otherwise)."""
@@ -96,8 +103,10 @@ class LocalDaemonMixin:
         if spec is None:
             return
         self.provision()
+        env = {**(spec.env if spec.env is not None else os.environ)}
+        env["TMPDIR"] = str(self.daemon_temp_dir())
         self.service.start(spec.command, port=spec.port, host=spec.host, health=spec.health,
-                           env=spec.env, cwd=self._daemon_data_dir(),
+                           env=env, cwd=self._daemon_data_dir(),
                            timeout=spec.start_timeout, config=spec.config)  # fmt: skip
 
     def suspend(self) -> None:
