@@ -270,3 +270,41 @@ def test_an_error_while_recording_a_step_end_fails_the_run_not_hangs(
         threaded_chain().run()
     run = Client().get_run(info.value.run_name)
     assert run.status == ExecutionStatus.FAILED
+
+
+RAN: list[str] = []
+
+
+@step
+def ran(x: int, tag: str = "") -> int:
+    RAN.append(tag)
+    return x
+
+
+@pipeline(enable_cache=False)
+def two_branches() -> None:
+    ran(ran(ran(1, tag="root-a"), tag="after-a"), tag="end-a")
+    ran(1, tag="root-b")
+
+
+def test_an_error_while_dispatching_stops_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When dispatching the first steps fails, steps already started release nothing more."""
+    from cairn.execution.launcher import Launcher
+
+    starting = Launcher.step_starting
+
+    def broken(self: Launcher, step_name: str) -> None:
+        if step_name == "ran_4":  # the second root: "ran" (root-a) is already dispatched
+            time.sleep(0.3)  # root-a ends meanwhile; its end waits for the plan's lock
+            raise RuntimeError("cannot show the start of ran_4")
+        starting(self, step_name)
+
+    monkeypatch.setattr(Launcher, "step_starting", broken)
+    RAN.clear()
+    with pytest.raises(PipelineRunFailedError, match="cannot show the start of ran_4"):
+        two_branches().run()
+    deadline = time.monotonic() + 30
+    while "root-a" not in RAN and time.monotonic() < deadline:  # it was dispatched: it runs
+        time.sleep(0.05)
+    time.sleep(0.5)  # anything it released would have started by now
+    assert RAN == ["root-a"]

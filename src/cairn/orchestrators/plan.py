@@ -284,7 +284,11 @@ class _Plan:
         each step's end is recorded, and what it releases dispatched, by the
         thread that completed its future (under the plan's lock)."""
         with self._lock:
-            self._pump()
+            try:
+                self._pump()
+            except BaseException:
+                self._stopped = True  # steps already dispatched release nothing more
+                raise
         while not self._finished.wait(WAIT_SLICE):
             pass
         if self._callback_error is not None:
