@@ -192,6 +192,8 @@ def unpack_code(code: CodeSource, store: BaseArtifactStore) -> Path:
     Raises:
         CairnError: the archive is missing or incomplete in the artifact store.
     """
+    import tarfile
+
     assert code.digest is not None and code.archive_uri is not None
     target = code_cache() / code.digest
     if (target / ".cairn-complete").is_file():
@@ -205,8 +207,6 @@ def unpack_code(code: CodeSource, store: BaseArtifactStore) -> Path:
     with store.open(code.archive_uri, "rb") as f:
         data = f.read()
     work = Path(tempfile.mkdtemp(prefix=f"{code.digest[:12]}.tmp-", dir=target.parent))
-    import tarfile
-
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         members = _safe_members(tar)
         for member in members:

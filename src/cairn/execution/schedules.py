@@ -308,18 +308,6 @@ class ScheduleStore:
             row = conn.execute(query).first()
         return None if row is None else str(row.name)
 
-    @staticmethod
-    def _select() -> Any:
-        from cairn.store.metadata.statements import schedules_query
-
-        return schedules_query()
-
-    @staticmethod
-    def _record(row: Any) -> ScheduleRecord:
-        from cairn.store.metadata.convert import schedule_record
-
-        return schedule_record(row)
-
 
 __all__ = [
     "ScheduleStore",

@@ -21,7 +21,6 @@ from cairn.exceptions import (
     EntityExistsError,
     IllegalOperationError,
 )
-from cairn.metadata_stores.base_catalog import METADATA_KINDS
 from cairn.models.catalog_names import check_name
 from cairn.models.catalog_records import (
     EXCLUSIVE_STAGES,
@@ -210,8 +209,7 @@ class SQLCatalogMixin:
         from cairn.store.metadata.named import integrity_errors
         from cairn.store.metadata.sqlite_sql import METADATA_OWNERS
 
-        if kind not in METADATA_KINDS:
-            _metadata_table(kind)  # raises, naming the kinds
+        cr.check_metadata_kind(kind)
         table, owner = METADATA_OWNERS[kind]
         row = {owner: entity_id, "key": key, **metadata_columns(value), "created": time.time()}
         try:
@@ -463,21 +461,6 @@ def _mv() -> Any:
     from cairn.store.metadata.catalog_schema import model_versions
 
     return model_versions
-
-
-def _metadata_table(kind: str) -> tuple[Any, str]:
-    from cairn.store.metadata.catalog_schema import METADATA_TABLES
-
-    if kind not in METADATA_KINDS:
-        raise ConfigurationError(f"Unknown metadata owner {kind!r}: {', '.join(METADATA_KINDS)}.")
-    return METADATA_TABLES[kind]
-
-
-def _versions_query() -> Any:
-    """Artifact versions joined with their artifacts (artifact columns prefixed ``a_``)."""
-    from cairn.store.metadata.statements import versions_query
-
-    return versions_query()
 
 
 def _model_versions_query() -> Any:

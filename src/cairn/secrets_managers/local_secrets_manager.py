@@ -28,7 +28,6 @@ from cairn.stack.local_secret_files import SUFFIX, secret_names, secrets_folder
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
-_SUFFIX = SUFFIX
 KEYRING_SERVICE = "cairn"
 
 
@@ -78,7 +77,7 @@ class LocalSecretsManager(BaseSecretsManager):
         return str(self.key_path)
 
     def _file(self, name: str) -> Path:
-        return self.secrets_dir / f"{name}{_SUFFIX}"
+        return self.secrets_dir / f"{name}{SUFFIX}"
 
     def _fernet(self, create: bool) -> Fernet | None:
         """The cipher; ``None`` when there is no key and ``create`` is false."""
@@ -216,7 +215,7 @@ def _write_new(path: Path, data: bytes) -> None:
 
 def _replace(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (a 0600 temporary file renamed over it)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -96,10 +96,15 @@ def artifact_consumers(rows: Rows, artifact_id: str) -> list[StepRunRecord]:
     ]
 
 
-def entity_metadata(rows: Rows, kind: str, entity_id: str) -> dict[str, MetadataEntry]:
-    """The metadata of a run, an artifact or a model version, by key."""
+def check_metadata_kind(kind: str) -> None:
+    """``kind`` must be one of :data:`METADATA_KINDS` (the error lists them)."""
     if kind not in METADATA_KINDS:
         raise ConfigurationError(f"Unknown metadata owner {kind!r}: {', '.join(METADATA_KINDS)}.")
+
+
+def entity_metadata(rows: Rows, kind: str, entity_id: str) -> dict[str, MetadataEntry]:
+    """The metadata of a run, an artifact or a model version, by key."""
+    check_metadata_kind(kind)
     found = rows(f"catalog:metadata:{kind}", {"owner": entity_id})
     return {r["key"]: convert.metadata_entry(r) for r in found}
 
