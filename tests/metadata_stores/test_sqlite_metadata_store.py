@@ -143,3 +143,58 @@ def test_forked_child_gets_its_own_engine(store: SQLiteMetadataStore) -> None:
     proc.join(timeout=60)
     assert queue.get(timeout=5) == "parent"
     assert os.getpid() != proc.pid
+
+
+def _count_connects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from cairn.metadata_stores import sqlite_metadata_store as module
+
+    made: list[str] = []
+    real = module._connect
+
+    def counting(path: str) -> sqlite3.Connection:
+        made.append(path)
+        return real(path)
+
+    monkeypatch.setattr(module, "_connect", counting)
+    return made
+
+
+def test_a_new_instance_of_the_store_reuses_this_threads_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run builds its stack anew: its store takes the connection an earlier one left."""
+    made = _count_connects(monkeypatch)
+    uri = str(tmp_path / "meta" / "metadata.db")
+    make_run(SQLiteMetadataStore(name="meta", uri=uri))
+    make_run(SQLiteMetadataStore(name="meta", uri=uri), name="run-2")
+    assert made == [uri]
+    assert len(SQLiteMetadataStore(name="meta", uri=uri).list_runs()) == 2
+
+
+def test_a_database_made_again_is_never_written_through_an_old_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _count_connects(monkeypatch)
+    uri = str(tmp_path / "meta" / "metadata.db")
+    make_run(SQLiteMetadataStore(name="meta", uri=uri))
+    for leftover in (tmp_path / "meta").iterdir():
+        leftover.unlink()  # the database, its WAL and shared memory: a new file comes next
+    make_run(SQLiteMetadataStore(name="meta", uri=uri), name="run-2")
+    assert made == [uri, uri]
+    with sqlite3.connect(uri) as conn:  # the new run is in the file that is there now
+        assert conn.execute("SELECT count(*) FROM pipeline_runs").fetchone() == (1,)
+
+
+def test_another_thread_gets_its_own_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    made = _count_connects(monkeypatch)
+    uri = str(tmp_path / "meta" / "metadata.db")
+    make_run(SQLiteMetadataStore(name="meta", uri=uri))
+    other = SQLiteMetadataStore(name="meta", uri=uri)
+    worker = threading.Thread(target=make_run, args=(other, "run-2"))
+    worker.start()
+    worker.join()
+    assert made == [uri, uri]

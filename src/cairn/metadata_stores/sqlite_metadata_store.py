@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -117,20 +118,28 @@ class SQLiteMetadataStore(SQLMetadataStore):
 
     # ------------------------------------------------------------ connections
     def _connection(self) -> SQLiteConnection:
-        """This thread's connection (the schema is checked, or migrated, once per process)."""
-        state, pid = self._connections, os.getpid()
+        """This thread's connection (the schema is checked, or migrated, once per process).
+
+        A thread's first use takes the connection this thread of this process left to
+        the same database file (another instance of the store, e.g. the stack of an
+        earlier run), when the file is still the same one; else it connects anew.
+        """
+        state, pid = _state(self), os.getpid()
         found = getattr(state.local, "conn", None)
         if found is not None and found[0] == pid:
             return found[1]  # type: ignore[no-any-return]
-        if state.ready_pid != pid:
-            self._check_schema()
-            state.ready_pid = pid
-        path = self.database_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = SQLiteConnection(_connect(str(path)))
-        except sqlite3.Error as exc:
-            raise StoreError(f"Cannot open the metadata store {self}: {exc}") from exc
+        path = str(self.database_path)
+        conn = _POOL.take(path, pid)
+        if conn is None:
+            if state.ready_pid != pid:
+                self._check_schema()
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            try:
+                conn = SQLiteConnection(_connect(path))
+            except sqlite3.Error as exc:
+                raise StoreError(f"Cannot open the metadata store {self}: {exc}") from exc
+            _POOL.keep(path, pid, conn)
+        state.ready_pid = pid  # a pooled connection was made after this process's check
         state.local.conn = (pid, conn)
         state.local.batch = None
         return conn
@@ -151,12 +160,17 @@ class SQLiteMetadataStore(SQLMetadataStore):
                     return
             except sqlite3.Error:
                 pass  # no version table yet: migrate
-        self._state.engine_for(self)  # SQLAlchemy + Alembic: creates or upgrades the schema
+        from cairn.store.metadata.engine import dispose_engine
+
+        # SQLAlchemy + Alembic create or upgrade the schema, on connections to the file
+        # that is there now (not ones this process kept to a database since deleted).
+        dispose_engine(self.connection_url())
+        self._state.engine_for(self)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group the writes of this thread into one transaction (see the base class)."""
-        local = self._connections.local
+        local = _state(self).local
         if getattr(local, "batch", None) is not None:
             yield  # nested: the outer batch commits
             return
@@ -170,7 +184,7 @@ class SQLiteMetadataStore(SQLMetadataStore):
     @contextmanager
     def _write(self) -> Iterator[Any]:
         """This thread's connection in a ``BEGIN IMMEDIATE`` transaction, or the batch's."""
-        current = getattr(self._connections.local, "batch", None)
+        current = getattr(_state(self).local, "batch", None)
         if current is not None:
             yield current
             return
@@ -195,7 +209,7 @@ class SQLiteMetadataStore(SQLMetadataStore):
     @contextmanager
     def _read(self) -> Iterator[Any]:
         """This thread's connection for reading (the batch's inside a batch)."""
-        current = getattr(self._connections.local, "batch", None)
+        current = getattr(_state(self).local, "batch", None)
         if current is not None:
             yield current
             return
@@ -222,6 +236,61 @@ class SQLiteMetadataStore(SQLMetadataStore):
             row = q.first(q.fetch(conn, "pipeline_by_name", {"value": name}))
         assert row is not None
         return pipeline_record(row)
+
+
+def _state(store: SQLiteMetadataStore) -> _Connections:
+    """The store's connections (read without pydantic's slower ``__getattr__``)."""
+    private = store.__pydantic_private__
+    assert private is not None
+    return private["_connections"]  # type: ignore[no-any-return]
+
+
+class _ConnectionPool:
+    """Connections of this process, by database file and thread, that store instances reuse.
+
+    Every run builds its stack anew, so without this each run would open (and set up)
+    new connections. A connection is reused only by the thread that made it (``sqlite3``
+    objects are not shared between live threads here), in the same process, for the
+    same file (device and inode: a database deleted and made again is a new file), and
+    never in the middle of a transaction. The newest few are kept; one that falls out is
+    closed by the garbage collector once no store uses it.
+    """
+
+    SIZE = 16
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple[str, int], tuple[int, tuple[int, int], SQLiteConnection]]
+        self._kept = OrderedDict()
+
+    def take(self, path: str, pid: int) -> SQLiteConnection | None:
+        with self._lock:
+            found = self._kept.get((path, threading.get_ident()))
+        if found is None or found[0] != pid or found[2].raw.in_transaction:
+            return None
+        return found[2] if _file_id(path) == found[1] else None
+
+    def keep(self, path: str, pid: int, conn: SQLiteConnection) -> None:
+        file_id = _file_id(path)
+        if file_id is None:
+            return
+        key = (path, threading.get_ident())
+        with self._lock:
+            self._kept[key] = (pid, file_id, conn)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+
+
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+_POOL = _ConnectionPool()
 
 
 def _connect(path: str) -> sqlite3.Connection:

@@ -19,8 +19,9 @@ see :func:`cairn.store.metadata.named.integrity_errors`).
 
 from __future__ import annotations
 
+import operator
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -102,24 +103,14 @@ class SQLiteConnection:
 
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
-        self._texts: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
 
     # ------------------------------------------------------------ by name
-    def _text(self, name: str, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-        """SQL and parameter order of a named statement for these parameter names."""
-        found = self._texts.get((name, keys))
-        if found is None:
-            found = self._texts[(name, keys)] = _build(name, keys)
-        return found
-
     def _cursor(self, name: str, params: Mapping[str, Any]) -> sqlite3.Cursor:
-        from cairn.store.metadata.sqlite_sql import STATEMENTS, UPDATES
-
-        fixed = STATEMENTS.get(name)
-        literals = fixed[2] if fixed else UPDATES[name][3] if name in UPDATES else {}
-        sql, order = self._text(name, tuple(sorted(params)))
-        merged = {**literals, **params}
-        return self.raw.execute(sql, tuple(merged[k] for k in order))
+        plan = _PLANS.get((name, tuple(params)))
+        if plan is None:
+            plan = _plan(name, tuple(params))
+        sql, literals, values = plan
+        return self.raw.execute(sql, values({**literals, **params} if literals else params))
 
     def run_named(self, name: str, params: Mapping[str, Any]) -> int:
         """Execute a named write; the number of rows it changed."""
@@ -157,6 +148,31 @@ class SQLiteConnection:
             self.raw.execute("RELEASE SAVEPOINT cairn_nested")
             raise
         self.raw.execute("RELEASE SAVEPOINT cairn_nested")
+
+
+_Plan = tuple[str, dict[str, Any], Callable[[Mapping[str, Any]], tuple[Any, ...]]]
+_PLANS: dict[tuple[str, tuple[str, ...]], _Plan] = {}
+
+
+def _plan(name: str, keys: tuple[str, ...]) -> _Plan:
+    """How to run a named statement given parameters with these names, in this order:
+    its SQL, its literal parameters, and a function taking the parameter values in the
+    SQL's order (made once per process, shared by every connection)."""
+    from cairn.store.metadata.sqlite_sql import STATEMENTS, UPDATES
+
+    fixed = STATEMENTS.get(name)
+    literals = dict(fixed[2] if fixed else UPDATES[name][3] if name in UPDATES else {})
+    sql, order = _build(name, keys)
+    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    if len(order) > 1:
+        values = operator.itemgetter(*order)
+    elif order:
+        key = order[0]
+        values = lambda mapping: (mapping[key],)  # noqa: E731
+    else:
+        values = lambda mapping: ()  # noqa: E731
+    found = _PLANS[(name, keys)] = (sql, literals, values)
+    return found
 
 
 def _build(name: str, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
