@@ -313,6 +313,12 @@ CATALOG_READS = [
     ("pipeline", "schedules", "describe", "nope"),
     ("secret", "list"),
     ("secret", "list", "--output", "json"),
+    ("secret", "get", "db"),
+    ("secret", "get", "db", "--output", "json"),
+    ("secret", "get", "api", "--reveal"),
+    ("secret", "get", "db", "--reveal", "--output", "json"),
+    ("secret", "get", "nope"),
+    ("secret", "get", "not/a-name"),
 ]
 
 
@@ -368,7 +374,7 @@ def test_catalog_read_commands_show_what_the_full_client_shows(
             monkeypatch.setattr(schedule_commands, "_reader", lambda _name: fast.metadata_store)
         else:  # the ScheduleStore and the secrets manager of the built stack
             monkeypatch.setattr(schedule_commands, "_reader", lambda _name: None)
-            monkeypatch.setattr(secret_commands, "_local_names", lambda _reg: None)
+            monkeypatch.setattr(secret_commands, "_local_files", lambda _reg: None)
         runner = CliRunner()
         outputs.append([runner.invoke(cli, list(args)) for args in CATALOG_READS])
     fast_out, full_out = ([_without_clock(r.output) for r in found] for found in outputs)
@@ -404,3 +410,157 @@ def test_catalog_read_commands_show_what_the_full_client_shows(
         {"name": "api", "secrets_manager": "default"},
         {"name": "db", "secrets_manager": "default"},
     ]
+    assert shown[("secret", "get", "db", "--output", "json")]["values"] == {"password": "********"}
+    assert shown[("secret", "get", "db", "--reveal", "--output", "json")]["values"] == {
+        "password": "not shown"
+    }
+    hidden = [out for args, out in shown.items() if "--reveal" not in args]
+    assert not any("not shown" in str(out) for out in hidden)
+    assert "No secret named 'nope'" in str(shown[("secret", "get", "nope")])
+
+
+def _fast_and_full(
+    monkeypatch: pytest.MonkeyPatch,
+    commands: list[tuple[str, ...]],
+    full_path: tuple[object, str, object],
+) -> tuple[list[Any], list[Any]]:
+    """The results of ``commands`` (in-process) through the fast path, then through the full
+    path (``full_path``: the object, attribute and stand-in that turn the fast path off)."""
+    from click.testing import CliRunner
+
+    from cairn.cli.main import cli
+
+    fast = [CliRunner().invoke(cli, list(args)) for args in commands]
+    with monkeypatch.context() as patched:
+        patched.setattr(*full_path)
+        full = [CliRunner().invoke(cli, list(args)) for args in commands]
+    return fast, full
+
+
+def _assert_same(fast: list[Any], full: list[Any], commands: list[tuple[str, ...]]) -> None:
+    for args, a, b in zip(commands, fast, full, strict=True):
+        assert (a.output, a.exit_code) == (b.output, b.exit_code), args
+
+
+SECRET_GETS = [("secret", "get", "db"), ("secret", "get", "db", "--reveal", "--output", "json")]
+
+
+def test_secret_get_fails_as_the_full_path_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing key, a file made with another key, a changed file, a file of another
+    secret, no secrets manager: the same message and exit code, no value shown, and no
+    pydantic imported on the way."""
+    from cairn.cli import secret_commands
+    from cairn.stack import StackRegistry
+
+    manager = StackRegistry().active_secrets_manager()
+    manager.register_secret("db", {"password": "not shown"})
+    manager.register_secret("other", {"k": "v"})
+    off = (secret_commands, "_local_files", lambda _reg: None)
+    fast, full = _fast_and_full(monkeypatch, SECRET_GETS, off)
+    _assert_same(fast, full, SECRET_GETS)
+    assert "not shown" not in fast[0].output and "not shown" in fast[1].output
+    key, files = manager.key_path, manager.secrets_dir
+    key_bytes, db = key.read_bytes(), (files / "db.secret").read_bytes()
+    broken = {
+        "the key is missing": lambda: key.unlink(),
+        "cannot be decrypted": lambda: key.write_bytes(b"A" * 43 + b"="),  # another key
+        "holds another secret": lambda: (files / "db.secret").write_bytes(
+            (files / "other.secret").read_bytes()
+        ),
+        "changed": lambda: (files / "db.secret").write_bytes(db[:-3] + b"AAA"),
+    }
+    for what, damage in broken.items():
+        key.write_bytes(key_bytes)
+        (files / "db.secret").write_bytes(db)
+        damage()
+        fast, full = _fast_and_full(monkeypatch, SECRET_GETS, off)
+        _assert_same(fast, full, SECRET_GETS)
+        assert all(r.exit_code == 1 and "not shown" not in r.output for r in fast), what
+        result = imported_by("--debug", *SECRET_GETS[1], heavy=READ_HEAVY)
+        assert (result["code"], result["heavy"]) == (1, []), what
+    from click.testing import CliRunner
+
+    from cairn.cli.main import cli
+
+    # the active stack without a secrets manager: the full path's error
+    made = CliRunner().invoke(cli, ["stack", "register", "bare", "-o", "default",
+                                    "-a", "default", "-m", "default", "--set"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    fast, full = _fast_and_full(monkeypatch, SECRET_GETS, off)
+    _assert_same(fast, full, SECRET_GETS)
+    assert "has no secrets manager" in fast[0].output
+
+
+@pytest.fixture
+def scheduler_log() -> Any:
+    """The default (local) orchestrator's scheduler log, with one line, as the full path
+    finds it."""
+    from cairn.enums import StackComponentType
+    from cairn.stack import StackRegistry
+
+    path = StackRegistry().get_component(StackComponentType.ORCHESTRATOR, "default").log_file
+    assert path is not None
+    path.parent.mkdir(parents=True)
+    path.write_text("scheduler started\n", encoding="utf-8")
+    return path
+
+
+LOG_READS = [("orchestrator", "logs", "default"), ("orchestrator", "logs", "nope")]
+
+
+def test_service_logs_import_no_pydantic(scheduler_log: Any) -> None:
+    for args in LOG_READS:
+        result = imported_by(*args, heavy=READ_HEAVY)
+        assert result["code"] in (0, 1, None), args
+        assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
+def test_service_logs_show_what_the_full_path_shows(
+    scheduler_log: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cairn.stack import component_logs
+
+    commands = [*LOG_READS, ("artifact-store", "logs", "default")]
+    off = (component_logs, "service_log_file", lambda *_args: None)
+    fast, full = _fast_and_full(monkeypatch, commands, off)
+    _assert_same(fast, full, commands)
+    assert fast[0].output == "scheduler started\n"
+    assert "No orchestrator named 'nope'" in fast[1].output and fast[1].exit_code == 1
+    scheduler_log.unlink()  # not started yet (or deprovisioned)
+    fast, full = _fast_and_full(monkeypatch, commands, off)
+    _assert_same(fast, full, commands)
+    assert fast[0].output == "The orchestrator 'default' has no logs.\n"
+
+
+#: The wrapper, with Ctrl-C raising KeyboardInterrupt even where the parent ignores SIGINT.
+_INTERRUPTIBLE = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
+def test_service_logs_follow_through_the_fast_path(scheduler_log: Any) -> None:
+    """``-f`` prints the log, then what is appended, until Ctrl-C; without pydantic."""
+    import signal
+    import threading
+
+    follower = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTIBLE + WRAPPER, json.dumps(READ_HEAVY),
+         "orchestrator", "logs", "default", "-f"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    watchdog = threading.Timer(60, follower.kill)  # a hang fails the test, never blocks it
+    watchdog.start()
+    try:
+        assert follower.stdout is not None
+        assert follower.stdout.readline() == "scheduler started\n"
+        with scheduler_log.open("a", encoding="utf-8") as log:
+            log.write("a slot was due\n")
+        assert follower.stdout.readline() == "a slot was due\n"
+        follower.send_signal(signal.SIGINT)
+        rest, _ = follower.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
+    last = [line for line in rest.splitlines() if line.startswith("@@")]
+    result = json.loads(last[-1][2:])
+    assert result["code"] in (0, None) and result["heavy"] == []

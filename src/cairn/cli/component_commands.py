@@ -249,10 +249,13 @@ def _logs(ctype: StackComponentType) -> click.Command:
     @click.option("--follow", "-f", is_flag=True, help="Keep printing what is appended.")
     def logs(name: str, follow: bool) -> None:
         """Show the log of the process behind NAME."""
+        from cairn.stack import component_logs
         from cairn.stack.lifecycle import follow_file
 
-        component = registry().get_component(ctype, name)
-        path = component.log_file
+        reg = registry()
+        path = component_logs.service_log_file(reg, ctype, name)  # without building it
+        if path is None:
+            path = reg.get_component(ctype, name).log_file
         if path is None or (not follow and not Path(path).is_file()):
             click.echo(f"The {ctype.cli_name} '{name}' has no logs.")
             return

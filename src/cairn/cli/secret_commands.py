@@ -19,6 +19,7 @@ from cairn.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from cairn.secrets_managers import BaseSecretsManager
+    from cairn.stack.local_secret_files import LocalSecretFiles
     from cairn.stack.registry import StackRegistry
 
 EXTRA_ARGS = {"ignore_unknown_options": True, "allow_extra_args": True}
@@ -83,26 +84,38 @@ def prompt_values(schema: str, given: dict[str, str]) -> dict[str, str]:
         values[key] = click.prompt(f"value of {key}", hide_input=True)
 
 
-def _local_names(reg: StackRegistry) -> tuple[str, list[str]] | None:
-    """The active stack's secrets manager and its secrets' names, read from its folder when
-    it is the built-in ``local`` flavor (no component is built: neither pydantic nor the
-    key is needed for names); None in every other case (the manager then lists them)."""
+def _local_files(reg: StackRegistry) -> LocalSecretFiles | None:
+    """The files of the active stack's secrets manager, read from its registry record when
+    it is the built-in ``local`` flavor configured with plain values (no component is
+    built, so no pydantic); None in every other case (the built manager then answers)."""
     from cairn.client.read_client import builtin_component
     from cairn.enums import StackComponentType
     from cairn.exceptions import CairnError
-    from cairn.stack.local_secret_files import secret_names, secrets_folder
+    from cairn.stack.local_secret_files import LocalSecretFiles
 
     try:
         stack = reg.store.get_stack(reg.active_stack_name())
         record = builtin_component(reg, StackComponentType.SECRETS_MANAGER, stack, "local")
     except CairnError:
         return None  # the manager reports it
-    if record is None:
-        return None
-    path = record.config.get("path")
-    if path is not None and (not isinstance(path, str) or "{{" in path):
-        return None
-    return record.name, secret_names(secrets_folder(path, record.uuid))
+    if record is None or not set(record.config) <= {"path", "key_file"}:
+        return None  # what the component's validation would refuse, it reports
+    path, key_file = record.config.get("path"), record.config.get("key_file")
+    for value in (path, key_file):
+        if value is not None and (not isinstance(value, str) or "{{" in value):
+            return None
+    return LocalSecretFiles(record.name, record.uuid, path, key_file)
+
+
+def _local_secret(files: LocalSecretFiles, name: str) -> tuple[str, dict[str, str]]:
+    """Schema and values of secret ``name``, as the manager's ``get_secret`` checks them."""
+    from cairn.stack.secret_references import check_secret_name, no_such_secret
+
+    check_secret_name(name)
+    found = files.load(name)
+    if found is None:
+        raise no_such_secret(name, files.manager)
+    return found
 
 
 def _manager() -> BaseSecretsManager:
@@ -146,17 +159,25 @@ def register(
 @output_option
 def get(name: str, reveal: bool, output: str) -> None:
     """Show the keys of secret NAME (values hidden unless --reveal)."""
-    manager = _manager()
-    schema = manager.get_secret_schema(name)
-    secret_values = manager.get_secret(name)
-    shown = {
-        k: v.get_secret_value() if reveal else HIDDEN for k, v in sorted(secret_values.items())
-    }
+    reg = registry()
+    files = _local_files(reg)
+    if files is not None:  # read and decrypted without building the manager
+        manager_name = files.manager
+        schema, values = _local_secret(files, name)
+        shown = {k: v if reveal else HIDDEN for k, v in sorted(values.items())}
+    else:
+        manager = reg.active_secrets_manager()
+        manager_name = manager.name
+        schema = manager.get_secret_schema(name)
+        secret_values = manager.get_secret(name)
+        shown = {
+            k: v.get_secret_value() if reveal else HIDDEN for k, v in sorted(secret_values.items())
+        }
     if output == "json":
-        echo_json({"name": name, "schema": schema, "secrets_manager": manager.name,
+        echo_json({"name": name, "schema": schema, "secrets_manager": manager_name,
                    "values": shown})  # fmt: skip
         return
-    echo_mapping(f"secret '{name}' ({schema}) in secrets manager '{manager.name}'", shown)
+    echo_mapping(f"secret '{name}' ({schema}) in secrets manager '{manager_name}'", shown)
 
 
 @secret.command("list")
@@ -164,11 +185,12 @@ def get(name: str, reveal: bool, output: str) -> None:
 def list_secrets(output: str) -> None:
     """List the secrets (names only)."""
     reg = registry()
-    found = _local_names(reg)
-    if found is None:
+    files = _local_files(reg)  # names are not secret: neither the key nor pydantic is needed
+    if files is not None:
+        manager_name, names = files.manager, files.names()
+    else:
         manager = reg.active_secrets_manager()
-        found = manager.name, manager.list_secrets()
-    manager_name, names = found
+        manager_name, names = manager.name, manager.list_secrets()
     if output == "json":
         echo_json([{"name": n, "secrets_manager": manager_name} for n in names])
         return

@@ -31,7 +31,7 @@ from pydantic import SecretStr
 
 from cairn.enums import StackComponentType
 from cairn.exceptions import DoesNotExistError, EntityExistsError, IllegalOperationError
-from cairn.stack.secret_references import check_secret_key, check_secret_name
+from cairn.stack.secret_references import check_secret_key, check_secret_name, no_such_secret
 from cairn.stack.stack_component import StackComponent
 
 #: The schema of a secret registered without one (any keys); see :mod:`.secret_schemas`.
@@ -149,9 +149,7 @@ class BaseSecretsManager(StackComponent):
         return found
 
     def _missing(self, name: str) -> DoesNotExistError:
-        return DoesNotExistError(
-            f"No secret named '{name}' in secrets manager '{self.name}' (see 'cairn secret list')."
-        )
+        return no_such_secret(name, self.name)
 
     def _check_writable(self) -> None:
         if self.READ_ONLY:

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
         ServiceState,
         ServiceStatus,
         list_services,
-        services_dir,
     )
     from cairn.services.process import free_port, pid_alive, port_in_use
+    from cairn.services.service_files import services_dir
 
 #: Where each public name lives (imported on first use: a pipeline run that starts no
 #: service, such as the local scheduler's mixin being imported, loads none of them).
@@ -30,7 +30,7 @@ _HOMES = {
     "ServiceState": "local_service",
     "ServiceStatus": "local_service",
     "list_services": "local_service",
-    "services_dir": "local_service",
+    "services_dir": "service_files",
     "free_port": "process",
     "pid_alive": "process",
     "port_in_use": "process",

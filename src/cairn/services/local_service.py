@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cairn.config import config_dir
 from cairn.exceptions import ServiceError
 from cairn.services.health import HealthCallable, HealthCheck
 from cairn.services.process import (
@@ -42,10 +41,9 @@ from cairn.services.process import (
     signal_group,
     wait_gone,
 )
+from cairn.services.service_files import LOG_FILE, STATE_FILE, service_folder, services_dir
 
 LOOPBACK = "127.0.0.1"
-STATE_FILE = "service.json"
-LOG_FILE = "service.log"
 
 # Started with ``python -c``: starts the daemon in a new session and prints its pid.
 _LAUNCHER = """
@@ -57,11 +55,6 @@ with open(spec["log"], "ab") as log:
         close_fds=True)
 print(proc.pid)
 """
-
-
-def services_dir() -> Path:
-    """Folder holding one sub-folder per local service."""
-    return config_dir() / "services"
 
 
 @dataclass
@@ -105,10 +98,8 @@ class LocalService:
     """A daemon identified by ``service_id``, with its state under the config folder."""
 
     def __init__(self, service_id: str, root: Path | None = None) -> None:
-        if not service_id or "/" in service_id or service_id.startswith("."):
-            raise ValueError(f"Invalid service id {service_id!r}.")
+        self.path = service_folder(service_id, root)
         self.id = service_id
-        self.path = (root or services_dir()) / service_id
 
     # ------------------------------------------------------------------ files
     @property

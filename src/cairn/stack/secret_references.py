@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cairn.exceptions import ConfigurationError
+from cairn.exceptions import ConfigurationError, DoesNotExistError
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}"
 _KEY = r"[A-Za-z_][A-Za-z0-9_]{0,127}"
@@ -102,6 +102,13 @@ def check_secret_name(name: str) -> None:
             f"Invalid secret name {name!r}: use letters, digits, '_' and '-' (at most 128), "
             f"starting with a letter or a digit."
         )
+
+
+def no_such_secret(name: str, manager: str) -> DoesNotExistError:
+    """The error for a secret ``name`` that secrets manager ``manager`` does not hold."""
+    return DoesNotExistError(
+        f"No secret named '{name}' in secrets manager '{manager}' (see 'cairn secret list')."
+    )
 
 
 def check_secret_key(key: str) -> None:
