@@ -371,3 +371,37 @@ def test_logs_of_a_failed_step_are_kept() -> None:
     from cairn.client import Client
 
     assert Client().get_run("noisy").steps["noisy_failure"].logs() == "about to fail\n"
+
+
+def test_one_heartbeat_thread_beats_for_every_running_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from cairn.execution import pipeline_runner
+
+    class Store:
+        def __init__(self) -> None:
+            self.beats: list[str] = []
+            self.lock = threading.Lock()
+
+        def heartbeat(self, run_id: str) -> None:
+            with self.lock:
+                self.beats.append(run_id)
+
+    monkeypatch.setattr(pipeline_runner, "HEARTBEAT_SECONDS", 0.02)
+    beats = pipeline_runner._Heartbeats()
+    store = Store()
+    first, second = beats.add(store, "a"), beats.add(store, "b")  # type: ignore[arg-type]
+    deadline = time.monotonic() + 10
+    while not {"a", "b"} <= set(store.beats) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert {"a", "b"} <= set(store.beats)
+    first.set()
+    time.sleep(0.1)  # a beat under way when it stopped may still land
+    with store.lock:
+        store.beats.clear()
+    time.sleep(0.1)
+    with store.lock:
+        assert "a" not in store.beats and "b" in store.beats
+    second.set()

@@ -308,3 +308,24 @@ def test_an_error_while_dispatching_stops_the_plan(monkeypatch: pytest.MonkeyPat
         time.sleep(0.05)
     time.sleep(0.5)  # anything it released would have started by now
     assert RAN == ["root-a"]
+
+
+def test_a_second_run_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step threads and the heartbeat are the process's: a run after the first one
+    starts no thread (each used to start two, which cost more than the run's steps)."""
+    import threading
+
+    threaded_chain().run()  # the first run of the process may start them
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def counting(self: threading.Thread) -> None:
+        started.append(self.name)
+        start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", counting)
+    THREADS.clear()
+    run = threaded_chain().run()
+    assert run.status == ExecutionStatus.COMPLETED
+    assert started == []
+    assert len(THREADS) == 30

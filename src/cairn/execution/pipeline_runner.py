@@ -469,19 +469,56 @@ def cleanup_pipeline_run(deployment: PipelineDeployment, stack: Stack, failed: b
             logger.exception("cleanup_pipeline_run of %s failed", component)
 
 
-def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> threading.Event:
+class _Heartbeats:
+    """One daemon thread per process that tells the stores, every ``HEARTBEAT_SECONDS``,
+    that the runs of this process are alive (started once, not once per run)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[int, tuple[BaseMetadataStore, str]] = {}
+        self._pid = -1  # the process whose thread runs (a forked child starts its own)
+
+    def add(self, store: BaseMetadataStore, run_id: str) -> _Beating:
+        beating = _Beating(self)
+        with self._lock:
+            self._runs[id(beating)] = (store, run_id)
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(target=self._beat, name="cairn-heartbeat", daemon=True).start()
+        return beating
+
+    def remove(self, beating: _Beating) -> None:
+        with self._lock:
+            self._runs.pop(id(beating), None)
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(HEARTBEAT_SECONDS)
+            with self._lock:
+                runs = list(self._runs.values())
+            for store, run_id in runs:
+                try:
+                    store.heartbeat(run_id)
+                except Exception:  # a missed beat is harmless; the next one may succeed
+                    logger.debug("heartbeat of run %s failed", run_id, exc_info=True)
+
+
+class _Beating:
+    """A run's heartbeat; ``set()`` stops it."""
+
+    def __init__(self, beats: _Heartbeats) -> None:
+        self._beats = beats
+
+    def set(self) -> None:
+        self._beats.remove(self)
+
+
+_HEARTBEATS = _Heartbeats()
+
+
+def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> _Beating:
     """Tell the store every ``HEARTBEAT_SECONDS`` that the run's process is alive."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        while not stop.wait(HEARTBEAT_SECONDS):
-            try:
-                store.heartbeat(run_id)
-            except Exception:  # a missed beat is harmless; the next one may succeed
-                logger.debug("heartbeat of run %s failed", run_id, exc_info=True)
-
-    threading.Thread(target=beat, name="cairn-heartbeat", daemon=True).start()
-    return stop
+    return _HEARTBEATS.add(store, run_id)
 
 
 def _end_unfinished_steps(

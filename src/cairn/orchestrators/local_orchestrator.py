@@ -30,7 +30,7 @@ from pydantic import Field
 
 from cairn.exceptions import StepFailedError, StepTimeoutError
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
-from cairn.orchestrators.plan import StepExecutor, ThreadPool
+from cairn.orchestrators.plan import StepExecutor, shared_thread_pool
 from cairn.services.scheduler import LocalSchedulerMixin
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class _LocalExecutor(StepExecutor):
         self.dispatch_on_completion = True  # its futures complete on its own threads
         self.processes: dict[str, subprocess.Popen[str]] = {}
         self.workers: dict[str, Worker] = {}
-        self._pool = ThreadPool("cairn-step")
+        self._pool = shared_thread_pool("cairn-step")
         self._warm: ProcessPool | None = None
         if self.starts_workers and orchestrator.reuse_processes:
             from cairn.orchestrators.process_pool import shared_pool  # processes mode only
@@ -188,7 +188,7 @@ class _LocalExecutor(StepExecutor):
             child.kill()
 
     def close(self) -> None:
-        self._pool.close()
+        """Nothing to free: the step threads are the process's, kept for the next run."""
 
 
 __all__ = ["KILL_GRACE_SECONDS", "LocalOrchestrator"]

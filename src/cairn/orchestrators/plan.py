@@ -152,6 +152,22 @@ class ThreadPool:
             self._tasks.put(None)
 
 
+_SHARED: dict[str, tuple[int, ThreadPool]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_thread_pool(name: str) -> ThreadPool:
+    """The process's :class:`ThreadPool` called ``name``, shared by every run in it (its
+    idle threads wait for the next run's steps instead of being started anew per run;
+    a forked child makes its own). Callers never close it."""
+    pid = os.getpid()
+    with _SHARED_LOCK:
+        found = _SHARED.get(name)
+        if found is None or found[0] != pid:
+            found = _SHARED[name] = (pid, ThreadPool(name))
+    return found[1]
+
+
 def run_plan(
     executor: StepExecutor,
     deployment: PipelineDeployment,
