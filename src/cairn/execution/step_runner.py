@@ -221,6 +221,7 @@ class StepRunner:
             cached=True,
             cache_reason=reason,
             cached_from=source,
+            record=record,
         )
         with self._lock:
             self._outputs[step.name] = outputs
@@ -483,6 +484,7 @@ class StepRunner:
                 cache_reason=ending.reason,
                 attempts=ending.attempts,
                 logs_uri=ending.logs_uri,
+                record=record,
             )
         with self._lock:
             self._outputs[step.name] = outputs

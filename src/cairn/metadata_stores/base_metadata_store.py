@@ -222,8 +222,13 @@ class BaseMetadataStore(StackComponent, CatalogStore):
         error: str | None = None,
         logs_uri: str | None = None,
         attempts: int = 1,
+        record: StepRunRecord | None = None,
     ) -> StepRunRecord:
-        """Record how a step ended (completed, cached or failed) and why it was (not) cached."""
+        """Record how a step ended (completed, cached or failed) and why it was (not) cached.
+
+        ``record`` is the step run as :meth:`create_step_run` returned it: given, the
+        finished record is made from it instead of being read back.
+        """
 
     @abstractmethod
     def get_step_run(self, step_run_id: str) -> StepRunRecord:

@@ -125,7 +125,11 @@ class SQLCatalogMixin:
             number = None if given is not None else self._next_number(conn, name)
             for _attempt in range(_RETRIES):
                 chosen = str(number) if number is not None else str(given)
-                taken = _rows(conn, "version_taken", {"name": name, "version": chosen})
+                # On SQLite the insert's unique constraint tells whether the version is
+                # taken (a failed statement leaves the transaction as it was).
+                taken = not serialised and _rows(
+                    conn, "version_taken", {"name": name, "version": chosen}
+                )
                 if not taken:
                     row = {**values, "version": chosen, "number": number}
                     try:

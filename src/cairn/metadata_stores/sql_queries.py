@@ -42,6 +42,15 @@ def _not_running(kind: str, ident: str, row: dict[str, Any] | None) -> Exception
     )
 
 
+def _finished(record: StepRunRecord, values: dict[str, Any]) -> StepRunRecord:
+    """``record`` as the conditional update ``values`` left it (no read-back)."""
+    import dataclasses
+
+    changed = {k: v for k, v in values.items() if k != "row_id"}
+    changed["status"] = ExecutionStatus(changed["status"])
+    return dataclasses.replace(record, **changed)
+
+
 def _status(value: ExecutionStatus | str) -> ExecutionStatus:
     try:
         return ExecutionStatus(value)
@@ -239,6 +248,7 @@ class SQLQueriesMixin:
         error: str | None = None,
         logs_uri: str | None = None,
         attempts: int = 1,
+        record: StepRunRecord | None = None,
     ) -> StepRunRecord:
         from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import step_run_record
@@ -257,6 +267,8 @@ class SQLQueriesMixin:
             values["finished"] = time.time()
         with self._write() as conn:
             matched = q.execute(conn, "update_running_step", values)
+            if matched and record is not None and record.id == step_run_id:
+                return _finished(record, values)
             row = q.first(q.fetch(conn, "select_by:step_runs:id", {"value": step_run_id}))
             if not matched:
                 raise _not_running("step run", step_run_id, row)

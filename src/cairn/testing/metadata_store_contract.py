@@ -23,7 +23,12 @@ from typing import Any
 import pytest
 
 from cairn.enums import ExecutionStatus
-from cairn.exceptions import ConfigurationError, DoesNotExistError, EntityExistsError
+from cairn.exceptions import (
+    ConfigurationError,
+    DoesNotExistError,
+    EntityExistsError,
+    RunNotRunningError,
+)
 from cairn.metadata_stores import BaseMetadataStore
 from cairn.testing._catalog_contract import CatalogContract
 
@@ -121,6 +126,22 @@ class MetadataStoreContract(CatalogContract):
             store.get_step_run("missing")
         with pytest.raises(DoesNotExistError):
             store.finish_step_run("missing", S.COMPLETED)
+
+    def test_finished_record_made_from_the_created_one(self, store: BaseMetadataStore) -> None:
+        """``finish_step_run(record=...)`` returns exactly what reading the row back gives."""
+        run = make_run(store)
+        for name, status, extra in (
+            ("load", S.COMPLETED, {"cache_reason": "no earlier run", "attempts": 2}),
+            ("train", S.FAILED, {"error": "Traceback...", "logs_uri": "logs/train.txt"}),
+            ("test", S.CACHED, {"cached": True, "cached_from": "other", "cache_reason": "r"}),
+        ):
+            created = store.create_step_run(run.id, name, cache_key="k", parameters={"n": 3})
+            done = store.finish_step_run(created.id, status, record=created, **extra)
+            assert done == store.get_step_run(created.id)
+        other = store.create_step_run(run.id, "other")
+        with pytest.raises(RunNotRunningError):  # an ended step is never finished again
+            store.finish_step_run(created.id, S.COMPLETED, record=created)
+        store.finish_step_run(other.id, S.COMPLETED)
 
     def test_find_cached_step(self, store: BaseMetadataStore) -> None:
         run = make_run(store)

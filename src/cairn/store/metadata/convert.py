@@ -42,7 +42,12 @@ def _default(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     """JSON text of ``value`` (pydantic models dumped; unknown objects as ``str``)."""
+    if not value and type(value) in _EMPTY:  # most parameters, properties and tags
+        return _EMPTY[type(value)]
     return json.dumps(value, default=_default, sort_keys=True)
+
+
+_EMPTY: dict[type, str] = {dict: "{}", list: "[]", tuple: "[]"}
 
 
 def loads(text: str | None) -> Any:
