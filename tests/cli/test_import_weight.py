@@ -340,6 +340,18 @@ def test_catalog_read_commands_on_sqlite_import_neither_sqlalchemy_nor_pydantic(
         assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
 
 
+#: The secret commands of CATALOG_READS: they read no runs, so not even the post-execution
+#: client (``cairn.client``, ~8 ms) is theirs to import.
+SECRET_READS = [args for args in CATALOG_READS if args[0] == "secret"]
+
+
+def test_secret_read_commands_import_no_client(catalog: None) -> None:
+    for args in SECRET_READS:
+        result = imported_by(*args, heavy=("cairn.client",))
+        assert result["code"] in (0, 1, None), args
+        assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
 def _without_clock(output: str) -> object:
     """JSON output without ``next_run`` (computed from the clock at each call); text as is."""
     try:

@@ -88,9 +88,9 @@ def _local_files(reg: StackRegistry) -> LocalSecretFiles | None:
     """The files of the active stack's secrets manager, read from its registry record when
     it is the built-in ``local`` flavor configured with plain values (no component is
     built, so no pydantic); None in every other case (the built manager then answers)."""
-    from cairn.client.read_client import builtin_component
     from cairn.enums import StackComponentType
     from cairn.exceptions import CairnError
+    from cairn.stack.builtin_records import builtin_component
     from cairn.stack.local_secret_files import LocalSecretFiles
 
     try:

@@ -18,11 +18,10 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from cairn.enums import StackComponentType
 from cairn.exceptions import CairnError
+from cairn.stack.builtin_records import builtin_component
 
 if TYPE_CHECKING:
     from cairn.client.client import Client
-    from cairn.stack.registry import StackRegistry
-    from cairn.store.records import ComponentRecord
 
 
 class LocalFiles:
@@ -42,21 +41,6 @@ class LocalFiles:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._client.artifact_store, name)
-
-
-def builtin_component(
-    registry: StackRegistry, ctype: StackComponentType, stack: Any, flavor: str
-) -> ComponentRecord | None:
-    """The stack's component of ``ctype`` if it is the built-in ``flavor`` (else None)."""
-    name = stack.components.get(ctype)
-    if name is None:
-        return None
-    record = registry.store.get_component(ctype, name)
-    if record.flavor != flavor:
-        return None
-    if any(f.name == flavor for f in registry.store.list_flavors(ctype)):
-        return None  # a registered flavor of that name: build the component to be sure
-    return record
 
 
 def _plain_path(value: Any) -> str | None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cairn.enums import StackComponentType
 from cairn.services.scheduler import scheduler_service_id
 from cairn.services.service_files import service_log_file as _log_of_service
+from cairn.stack.builtin_records import is_builtin
 
 if TYPE_CHECKING:
     from cairn.stack.registry import StackRegistry
@@ -39,8 +40,6 @@ def service_log_file(registry: StackRegistry, ctype: StackComponentType, name: s
     """
     record = registry.store.get_component(ctype, name)
     service_id = SERVICE_LOGS.get((ctype, record.flavor))
-    if service_id is None:
+    if service_id is None or not is_builtin(registry, record):
         return None
-    if any(f.name == record.flavor for f in registry.store.list_flavors(ctype)):
-        return None  # a registered flavor of that name: build the component to be sure
     return _log_of_service(service_id(record.uuid))
