@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from cairn.enums import StackComponentType
+
 HEAVY = ("pydantic", "sqlalchemy", "alembic", "fsspec", "pandas", "numpy", "pyarrow", "yaml",
          "mlflow", "sklearn", "cloudpickle", "feast", "slack_sdk", "redis")  # fmt: skip
 
@@ -542,6 +544,68 @@ def test_service_logs_show_what_the_full_path_shows(
     fast, full = _fast_and_full(monkeypatch, commands, off)
     _assert_same(fast, full, commands)
     assert fast[0].output == "The orchestrator 'default' has no logs.\n"
+
+
+#: Integration flavors that run a daemon here unless configured otherwise: each is
+#: registered twice, ``<flavor>-here`` (its daemon's log has a line) and
+#: ``<flavor>-away`` (the configuration that runs no daemon here).
+DAEMON_FLAVORS = [
+    (StackComponentType.ORCHESTRATOR, "ray", {"address": "127.0.0.1:6379"}),
+    (StackComponentType.ORCHESTRATOR, "airflow", {"serve": False}),
+    (StackComponentType.EXPERIMENT_TRACKER, "mlflow", {"tracking_uri": "http://mlflow:5000"}),
+]
+#: What reading their logs must not import: no pydantic, no flavor module, no library.
+DAEMON_HEAVY = (*READ_HEAVY, "ray", "mlflow", "airflow", "cairn.integrations.ray.orchestrator",
+                "cairn.integrations.airflow.orchestrator",
+                "cairn.integrations.mlflow.experiment_tracker")  # fmt: skip
+
+
+@pytest.fixture
+def daemon_logs() -> list[tuple[str, ...]]:
+    """The ``logs`` commands of the integration components registered as above."""
+    from cairn.stack import StackRegistry
+
+    registry, commands = StackRegistry(), []
+    for ctype, flavor, away in DAEMON_FLAVORS:
+        registry.register_component(ctype, f"{flavor}-here", flavor, {})
+        registry.register_component(ctype, f"{flavor}-away", flavor, away)
+        log = registry.get_component(ctype, f"{flavor}-here").log_file
+        assert log is not None
+        log.parent.mkdir(parents=True)
+        log.write_text(f"{flavor} started\n", encoding="utf-8")
+        commands += [(ctype.cli_name, "logs", f"{flavor}-{where}") for where in ("here", "away")]
+    return commands
+
+
+def test_integration_daemon_logs_import_neither_pydantic_nor_their_library(
+    daemon_logs: list[tuple[str, ...]],
+) -> None:
+    for args in daemon_logs[::2]:  # (the -away ones are built: only the component knows)
+        result = imported_by(*args, heavy=DAEMON_HEAVY)
+        assert result["code"] in (0, None), args
+        assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
+def test_integration_daemon_logs_show_what_the_full_path_shows(
+    daemon_logs: list[tuple[str, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cairn.stack import component_logs
+
+    off = (component_logs, "service_log_file", lambda *_args: None)
+    fast, full = _fast_and_full(monkeypatch, daemon_logs, off)
+    _assert_same(fast, full, daemon_logs)
+    assert [r.output for r in fast[::2]] == [f"{f} started\n" for _, f, _ in DAEMON_FLAVORS]
+    assert all(r.output.endswith("has no logs.\n") for r in fast[1::2])
+    from cairn.stack import StackRegistry
+
+    registry = StackRegistry()
+    for ctype, flavor, _ in DAEMON_FLAVORS:  # not started yet (or deprovisioned)
+        log = registry.get_component(ctype, f"{flavor}-here").log_file
+        assert log is not None
+        log.unlink()
+    fast, full = _fast_and_full(monkeypatch, daemon_logs, off)
+    _assert_same(fast, full, daemon_logs)
+    assert all(r.output.endswith("has no logs.\n") for r in fast)
 
 
 #: The wrapper, with Ctrl-C raising KeyboardInterrupt even where the parent ignores SIGINT.

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from cairn.exceptions import ConfigurationError, PipelineRunFailedError
+from cairn.integrations.airflow._service_log import airflow_service_id
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class AirflowOrchestrator(BaseOrchestrator):
         """The local service running Airflow's scheduler, DAG processor and API server."""
         from cairn.services import LocalService
 
-        return LocalService(f"airflow-{self.uuid}")
+        return LocalService(airflow_service_id(self.uuid))
 
     @property
     def scheduler_running(self) -> bool:

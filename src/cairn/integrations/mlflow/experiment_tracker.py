@@ -22,6 +22,7 @@ from pydantic import PrivateAttr, SecretStr
 
 from cairn.exceptions import ComponentNotRunningError
 from cairn.experiment_trackers import BaseExperimentTracker
+from cairn.integrations.mlflow._service_log import tracker_service_id
 from cairn.services import DaemonSpec, HealthCheck, LocalDaemonMixin
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class MLFlowExperimentTracker(LocalDaemonMixin, BaseExperimentTracker):
 
     # ------------------------------------------------------------ daemon
     def _daemon_id(self) -> str:
-        return f"mlflow-tracker-{self.uuid}"
+        return tracker_service_id(self.uuid)
 
     def _daemon_data_dir(self) -> Path:
         return self.local_path

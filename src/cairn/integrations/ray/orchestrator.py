@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field, SecretStr
 
 from cairn.exceptions import ComponentNotRunningError
+from cairn.integrations.ray._service_log import head_service_id
 from cairn.orchestrators.base_orchestrator import BaseOrchestrator, StepLauncher
 from cairn.orchestrators.plan import StepExecutor
 from cairn.services import DaemonSpec, LocalDaemonMixin
@@ -76,7 +77,7 @@ class RayOrchestrator(LocalDaemonMixin, BaseOrchestrator):
 
     # ------------------------------------------------------------ local head node
     def _daemon_id(self) -> str:
-        return f"ray-head-{self.uuid}"
+        return head_service_id(self.uuid)
 
     def _daemon_data_dir(self) -> Path:
         return self.local_path
