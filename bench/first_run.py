@@ -3,7 +3,9 @@
 Each sample is a new interpreter that defines a 1-step pipeline and runs it once
 on the default stack (SQLite metadata, local artifacts; the store exists already,
 as after the first run ever), compared with the interpreter alone
-(``python -c pass``) and with ``import cairn`` alone, in the same loop. Bytecode
+(``python -c pass``), with ``import cairn`` alone and with importing pydantic and
+validating one model (what any stack component, a pydantic model in the spec, costs
+at the least: the floor under Cairn's first run), in the same loop. Bytecode
 is cached in the temporary folder. Issue 14's goal: under 100 ms, the limit being
 "interpreter + imports of the user's code".
 
@@ -35,9 +37,19 @@ def first_run_bench() -> None:
 first_run_bench().run()
 """
 
+_PYDANTIC = """
+import pydantic
+
+class One(pydantic.BaseModel):
+    x: int
+
+One(x=1)
+"""
+
 SAMPLES = {
     "python -c pass": ["-c", "pass"],
     "python -c 'import cairn'": ["-c", "import cairn"],
+    "pydantic and one model": ["-c", _PYDANTIC],
     "first run of a 1-step pipeline": ["-c", _RUN],
 }
 
