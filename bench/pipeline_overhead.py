@@ -16,7 +16,8 @@ The progress display (``cairn.execution.progress``) is measured off
 (``CAIRN_QUIET=1``) and on (plain lines, as when the output is not a terminal;
 written to /dev/null here); ``--progress on|off|both`` picks (default both).
 
-Each mode also measures the floor of a persisted step in the same folder and
+Each mode also measures a run's fixed cost (the same configured 1-step pipeline run
+100 times) and the floor of a persisted step in the same folder and
 run (``bench/floor.py``: one SQLite transaction plus one small new file) and
 prints the overhead as a ratio to it (issue 14's goal: at most 2x).
 
@@ -94,6 +95,20 @@ def per_step(length: int, repeats: int) -> tuple[float, float, float]:
     return long_t, short_t, (long_t - short_t) / (length - 1)
 
 
+def run_cost(runs: int = 100) -> float:
+    """Median seconds of a 1-step run of one configured pipeline run again and again in
+    this process (a run's fixed cost: the stack, the run's records, its end; the 1-step
+    runs of :func:`per_step` also compile a newly defined pipeline each time)."""
+    configured = chain(1)()
+    configured.run()
+    found = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        configured.run()
+        found.append(time.perf_counter() - start)
+    return statistics.median(found)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
@@ -112,12 +127,15 @@ def main() -> int:
             try:
                 long_t, short_t, overhead = per_step(50, args.repeats)
                 cpu = CPU[0]
+                fixed = run_cost()
                 big = None if args.skip_1000 else per_step(1000, 1)
                 floor = floor_per_step(tmp)
             finally:
                 sys.stderr = real_stderr
         print(f"[progress {mode}] 50-step chain: {long_t * 1000:.1f} ms, 1-step run: "
               f"{short_t * 1000:.1f} ms")  # fmt: skip
+        print(f"[progress {mode}] a run's fixed cost (1-step run of one configured pipeline, "
+              f"median of 100): {fixed * 1000:.2f} ms")  # fmt: skip
         print(f"[progress {mode}] per-step overhead (50 steps): {overhead * 1000:.2f} ms "
               f"(target < 2 ms); CPU time per step {cpu * 1000:.2f} ms")  # fmt: skip
         print(f"[progress {mode}] floor (1 SQLite transaction + 1 new file): "
