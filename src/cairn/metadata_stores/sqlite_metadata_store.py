@@ -224,14 +224,17 @@ class SQLiteMetadataStore(SQLMetadataStore):
         from cairn.store.metadata import named as q
         from cairn.store.metadata.convert import dumps, pipeline_record
 
-        now = time.time()
+        now, text = time.time(), dumps(spec)
         with self._write() as conn:  # the writer holds the database lock: no one races this
             found = q.first(q.fetch(conn, "pipeline_by_name", {"value": name}))
+            if found is not None and found["spec"] == text:  # as at its last run
+                q.execute(conn, "update_by_id:pipelines", {"row_id": found["id"], "updated": now})
+                return pipeline_record({**found, "updated": now})
             if found is None:
                 values = {"id": new_id(), "name": name, "created": now, "updated": now}
-                q.execute(conn, "insert:pipelines", {**values, "spec": dumps(spec)})
+                q.execute(conn, "insert:pipelines", {**values, "spec": text})
             else:
-                edit = {"row_id": found["id"], "spec": dumps(spec), "updated": now}
+                edit = {"row_id": found["id"], "spec": text, "updated": now}
                 q.execute(conn, "update_by_id:pipelines", edit)
             row = q.first(q.fetch(conn, "pipeline_by_name", {"value": name}))
         assert row is not None

@@ -31,12 +31,22 @@ def _stat_fields(pid: int) -> list[str] | None:
 
 def process_token(pid: int) -> str:
     """The start time of a process (``""`` where /proc is not available)."""
+    if pid == os.getpid():
+        return _own_token(pid)  # read once per process (a forked child has another pid)
+    fields = _stat_fields(pid)
+    return fields[19] if fields and len(fields) > 19 else ""
+
+
+@lru_cache(maxsize=4)
+def _own_token(pid: int) -> str:
     fields = _stat_fields(pid)
     return fields[19] if fields and len(fields) > 19 else ""
 
 
 def is_alive(pid: int, token: str | None = None) -> bool:
     """Whether process ``pid`` (with start token ``token``, if given) is running."""
+    if pid == os.getpid():
+        return not token or token == process_token(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
