@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -329,3 +330,20 @@ def test_a_second_run_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     assert run.status == ExecutionStatus.COMPLETED
     assert started == []
     assert len(THREADS) == 30
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")  # Python 3.12+
+def test_a_forked_child_runs_pipelines_with_threads_of_its_own() -> None:
+    """The process's step threads, heartbeat and connections are not inherited by a fork."""
+    assert threaded_chain().run().status == ExecutionStatus.COMPLETED
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through its exit code
+        code = 1
+        try:
+            code = 0 if threaded_chain().run().status == ExecutionStatus.COMPLETED else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert threaded_chain().run().status == ExecutionStatus.COMPLETED

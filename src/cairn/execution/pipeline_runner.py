@@ -478,6 +478,10 @@ class _Heartbeats:
         self._runs: dict[int, tuple[BaseMetadataStore, str]] = {}
         self._pid = -1  # the process whose thread runs (a forked child starts its own)
 
+    def forget(self) -> None:
+        """In a forked child: the parent's runs, thread and lock are not this process's."""
+        self._lock, self._runs, self._pid = threading.Lock(), {}, -1
+
     def add(self, store: BaseMetadataStore, run_id: str) -> _Beating:
         beating = _Beating(self)
         with self._lock:
@@ -514,6 +518,8 @@ class _Beating:
 
 
 _HEARTBEATS = _Heartbeats()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_HEARTBEATS.forget)
 
 
 def _start_heartbeat(store: BaseMetadataStore, run_id: str) -> _Beating:

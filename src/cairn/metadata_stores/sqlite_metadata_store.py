@@ -266,6 +266,10 @@ class _ConnectionPool:
         self._kept: OrderedDict[tuple[str, int], tuple[int, tuple[int, int], SQLiteConnection]]
         self._kept = OrderedDict()
 
+    def forget(self) -> None:
+        """In a forked child: the parent's connections and lock are not this process's."""
+        self._lock, self._kept = threading.Lock(), OrderedDict()
+
     def take(self, path: str, pid: int) -> SQLiteConnection | None:
         with self._lock:
             found = self._kept.get((path, threading.get_ident()))
@@ -294,6 +298,8 @@ def _file_id(path: str) -> tuple[int, int] | None:
 
 
 _POOL = _ConnectionPool()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOL.forget)
 
 
 def _connect(path: str) -> sqlite3.Connection:

@@ -153,7 +153,9 @@ class ThreadPool:
 
 
 _SHARED: dict[str, tuple[int, ThreadPool]] = {}
-_SHARED_LOCK = threading.Lock()
+_SHARED_LOCK = [threading.Lock()]  # a forked child gets a new one (the parent's may be held)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _SHARED_LOCK.__setitem__(0, threading.Lock()))
 
 
 def shared_thread_pool(name: str) -> ThreadPool:
@@ -161,7 +163,7 @@ def shared_thread_pool(name: str) -> ThreadPool:
     idle threads wait for the next run's steps instead of being started anew per run;
     a forked child makes its own). Callers never close it."""
     pid = os.getpid()
-    with _SHARED_LOCK:
+    with _SHARED_LOCK[0]:
         found = _SHARED.get(name)
         if found is None or found[0] != pid:
             found = _SHARED[name] = (pid, ThreadPool(name))
