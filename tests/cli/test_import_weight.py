@@ -519,7 +519,12 @@ def scheduler_log() -> Any:
     return path
 
 
-LOG_READS = [("orchestrator", "logs", "default"), ("orchestrator", "logs", "nope")]
+LOG_READS = [
+    ("orchestrator", "logs", "default"),
+    ("orchestrator", "logs", "nope"),
+    ("artifact-store", "logs", "default"),
+    ("secrets-manager", "logs", "default"),
+]
 
 
 def test_service_logs_import_no_pydantic(scheduler_log: Any) -> None:
@@ -534,8 +539,8 @@ def test_service_logs_show_what_the_full_path_shows(
 ) -> None:
     from cairn.stack import component_logs
 
-    commands = [*LOG_READS, ("artifact-store", "logs", "default")]
-    off = (component_logs, "service_log_file", lambda *_args: None)
+    commands = LOG_READS
+    off = (component_logs, "service_log_file", lambda *_args: (False, None))
     fast, full = _fast_and_full(monkeypatch, commands, off)
     _assert_same(fast, full, commands)
     assert fast[0].output == "scheduler started\n"
@@ -580,7 +585,7 @@ def daemon_logs() -> list[tuple[str, ...]]:
 def test_integration_daemon_logs_import_neither_pydantic_nor_their_library(
     daemon_logs: list[tuple[str, ...]],
 ) -> None:
-    for args in daemon_logs[::2]:  # (the -away ones are built: only the component knows)
+    for args in daemon_logs:
         result = imported_by(*args, heavy=DAEMON_HEAVY)
         assert result["code"] in (0, None), args
         assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
@@ -591,7 +596,7 @@ def test_integration_daemon_logs_show_what_the_full_path_shows(
 ) -> None:
     from cairn.stack import component_logs
 
-    off = (component_logs, "service_log_file", lambda *_args: None)
+    off = (component_logs, "service_log_file", lambda *_args: (False, None))
     fast, full = _fast_and_full(monkeypatch, daemon_logs, off)
     _assert_same(fast, full, daemon_logs)
     assert [r.output for r in fast[::2]] == [f"{f} started\n" for _, f, _ in DAEMON_FLAVORS]

@@ -9,7 +9,12 @@ import pytest
 
 from cairn.enums import StackComponentType
 from cairn.exceptions import DoesNotExistError
-from cairn.stack.component_logs import SERVICE_LOGS, service_log_file, service_rule
+from cairn.stack.component_logs import (
+    SERVICE_LOGS,
+    service_log_file,
+    service_rule,
+    without_logs,
+)
 from cairn.stack.registry import StackRegistry
 
 T = StackComponentType
@@ -33,14 +38,14 @@ def test_every_entry_is_tried() -> None:
 def test_each_entry_finds_the_log_the_built_component_has(
     ctype: StackComponentType, flavor: str
 ) -> None:
-    """The record alone gives the built component's log file whenever it has one, and
-    leaves it to the built component when it has none."""
+    """The record alone gives the built component's log file: a path where it runs a
+    daemon, none where its configuration runs none here."""
     registry = StackRegistry()
     for number, config in enumerate(CONFIGS[(ctype, flavor)]):
         name = f"logged-{number}"
         registry.register_component(ctype, name, flavor, config, verify=False)
         built = registry.get_component(ctype, name).log_file
-        assert service_log_file(registry, ctype, name) == built, config
+        assert service_log_file(registry, ctype, name) == (True, built), config
     assert registry.get_component(ctype, "logged-0").log_file is not None
 
 
@@ -62,15 +67,35 @@ def test_an_integration_rule_knows_the_fields_of_its_flavor(
 
 def test_the_default_orchestrator_logs_to_its_scheduler_service() -> None:
     registry = StackRegistry()
-    found = service_log_file(registry, StackComponentType.ORCHESTRATOR, "default")
+    known, found = service_log_file(registry, StackComponentType.ORCHESTRATOR, "default")
     assert found == registry.get_component(StackComponentType.ORCHESTRATOR, "default").log_file
-    assert found is not None and found.parent.name.startswith("scheduler-")
+    assert known and found is not None and found.parent.name.startswith("scheduler-")
 
 
-def test_other_flavors_are_left_to_the_built_component() -> None:
+def test_the_other_catalog_flavors_have_no_log_by_their_record() -> None:
     registry = StackRegistry()
-    assert service_log_file(registry, StackComponentType.ARTIFACT_STORE, "default") is None
-    assert service_log_file(registry, StackComponentType.SECRETS_MANAGER, "default") is None
+    for ctype in (StackComponentType.ARTIFACT_STORE, StackComponentType.SECRETS_MANAGER):
+        assert service_log_file(registry, ctype, "default") == (True, None)
+        assert registry.get_component(ctype, "default").log_file is None
+
+
+@pytest.mark.parametrize(("ctype", "flavor"), sorted(without_logs()))
+def test_a_flavor_said_to_have_no_log_keeps_the_base_log_file(
+    ctype: StackComponentType, flavor: str
+) -> None:
+    """Each class of :func:`without_logs` keeps ``StackComponent.log_file`` (always None)."""
+    from cairn.stack.stack_component import StackComponent
+
+    cls = StackRegistry().flavor_class(ctype, flavor)
+    assert cls.log_file is StackComponent.log_file, cls
+
+
+def test_a_rule_that_cannot_tell_leaves_it_to_the_built_component() -> None:
+    """(The registry stores validated values; a record edited by hand may hold others.)"""
+    rule = service_rule(T.ORCHESTRATOR, "airflow")
+    assert rule is not None
+    assert rule("u", {"serve": "yes"}) is None
+    assert rule("u", {"serve": False}) == "" and rule("u", {}) == "airflow-u"
 
 
 def test_a_missing_component_is_the_registry_s_error() -> None:

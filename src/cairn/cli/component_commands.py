@@ -253,8 +253,8 @@ def _logs(ctype: StackComponentType) -> click.Command:
         from cairn.stack.lifecycle import follow_file
 
         reg = registry()
-        path = component_logs.service_log_file(reg, ctype, name)  # without building it
-        if path is None:
+        known, path = component_logs.service_log_file(reg, ctype, name)  # without building it
+        if not known:
             path = reg.get_component(ctype, name).log_file
         if path is None or (not follow and not Path(path).is_file()):
             click.echo(f"The {ctype.cli_name} '{name}' has no logs.")

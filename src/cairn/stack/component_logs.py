@@ -8,7 +8,8 @@ scheduler) or when their configuration runs a daemon on this machine (the ``airf
 and ``ray`` orchestrators, the ``mlflow`` experiment tracker), so their log file
 follows from the record and the services folder layout
 (:mod:`cairn.services.service_files`). For any other flavor, or a configuration
-whose rule cannot tell from plain values, the component is built.
+whose rule cannot tell from plain values, the component is built. The catalog's other
+flavors have no log at all (:func:`without_logs`), which their record tells as well.
 """
 
 from __future__ import annotations
@@ -27,9 +28,13 @@ if TYPE_CHECKING:
     from cairn.stack.registry import StackRegistry
 
 #: A flavor's rule: the id of the local service whose log is the component's, from the
-#: component's uuid and its record's configuration; ``None`` when only the built
-#: component can tell (no daemon, a secret reference, a key the flavor does not know).
+#: component's uuid and its record's configuration; :data:`NO_LOG` when that
+#: configuration runs no daemon here; ``None`` when only the built component can tell
+#: (a key the flavor does not know, a value of an unexpected type).
 ServiceRule = Callable[[str, Mapping[str, Any]], str | None]
+
+#: What a :data:`ServiceRule` answers for a configuration that runs no daemon here.
+NO_LOG = ""
 
 _T = StackComponentType
 
@@ -61,16 +66,33 @@ def service_rule(ctype: StackComponentType, flavor: str) -> ServiceRule | None:
     return rule
 
 
-def service_log_file(registry: StackRegistry, ctype: StackComponentType, name: str) -> Path | None:
-    """The log file of component ``name`` when its record alone tells it (whether or not
-    the file exists yet); ``None`` when only the built component knows.
+def without_logs() -> frozenset[tuple[StackComponentType, str]]:
+    """The catalog's flavors that never have a log file (no entry in :data:`SERVICE_LOGS`:
+    their class keeps the base ``log_file``, which a test checks for each)."""
+    from cairn.stack.flavor_catalog import catalog
+
+    return frozenset((e.type, e.name) for e in catalog()) - set(SERVICE_LOGS)
+
+
+def service_log_file(
+    registry: StackRegistry, ctype: StackComponentType, name: str
+) -> tuple[bool, Path | None]:
+    """``(True, log_file)`` when component ``name``'s record alone tells its ``log_file``
+    (a path whether or not the file exists yet, or ``None`` when it has no log);
+    ``(False, None)`` when only the built component knows.
 
     Raises:
         DoesNotExistError: there is no component ``name`` of ``ctype``.
     """
     record = registry.store.get_component(ctype, name)
     rule = service_rule(ctype, record.flavor)
-    if rule is None or not is_builtin(registry, record):
-        return None
+    if rule is None and (ctype, record.flavor) not in without_logs():
+        return False, None  # not a flavor of the catalog
+    if not is_builtin(registry, record):
+        return False, None  # a registered flavor of that name: only it knows
+    if rule is None:
+        return True, None
     service_id = rule(record.uuid, record.config)
-    return None if service_id is None else _log_of_service(service_id)
+    if service_id is None:
+        return False, None
+    return True, (_log_of_service(service_id) if service_id != NO_LOG else None)

@@ -21,8 +21,10 @@ def airflow_service_id(uuid: object) -> str:
 
 
 def airflow_service(uuid: str, config: Mapping[str, Any]) -> str | None:
-    """The Airflow service when ``config`` serves (the default); None when only the built
-    orchestrator can tell (``serve: false`` runs no daemon here, an unknown key)."""
-    if not set(config) <= FIELDS or config.get("serve", True) is not True:
+    """The Airflow service when ``config`` serves (the default); ``""`` for ``serve: false``
+    (no daemon here); None when only the built orchestrator can tell (a key it does not
+    know, a ``serve`` that is not a boolean)."""
+    serve = config.get("serve", True)
+    if not set(config) <= FIELDS or not isinstance(serve, bool):
         return None
-    return airflow_service_id(uuid)
+    return airflow_service_id(uuid) if serve else ""

@@ -20,8 +20,9 @@ def tracker_service_id(uuid: object) -> str:
 
 
 def tracker_service(uuid: str, config: Mapping[str, Any]) -> str | None:
-    """The tracker's local server when ``config`` has no ``tracking_uri``; None when only
-    the built tracker can tell (a remote server runs no daemon here, an unknown key)."""
-    if not set(config) <= FIELDS or config.get("tracking_uri") not in (None, ""):
+    """The tracker's local server when ``config`` has no ``tracking_uri``; ``""`` when it has
+    one (a remote server: no daemon here); None when only the built tracker can tell (a key
+    it does not know)."""
+    if not set(config) <= FIELDS:
         return None
-    return tracker_service_id(uuid)
+    return tracker_service_id(uuid) if config.get("tracking_uri") in (None, "") else ""

@@ -21,8 +21,9 @@ def head_service_id(uuid: object) -> str:
 
 
 def head_service(uuid: str, config: Mapping[str, Any]) -> str | None:
-    """The local head node when ``config`` has no ``address``; None when only the built
-    orchestrator can tell (an existing cluster runs no daemon here, an unknown key)."""
-    if not set(config) <= FIELDS or config.get("address") not in (None, ""):
+    """The local head node when ``config`` has no ``address``; ``""`` when it has one (an
+    existing cluster: no daemon here); None when only the built orchestrator can tell (a
+    key it does not know)."""
+    if not set(config) <= FIELDS:
         return None
-    return head_service_id(uuid)
+    return head_service_id(uuid) if config.get("address") in (None, "") else ""
