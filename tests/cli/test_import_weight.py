@@ -645,3 +645,28 @@ def test_service_logs_follow_through_the_fast_path(scheduler_log: Any) -> None:
     last = [line for line in rest.splitlines() if line.startswith("@@")]
     result = json.loads(last[-1][2:])
     assert result["code"] in (0, None) and result["heavy"] == []
+
+
+FLAVOR_DESCRIBES = [
+    ("orchestrator", "flavor", "describe", "local"),
+    ("metadata-store", "flavor", "describe", "sqlite", "--output", "json"),
+    ("orchestrator", "flavor", "describe", "ray"),
+    ("experiment-tracker", "flavor", "describe", "mlflow", "--output", "json"),
+    ("orchestrator", "flavor", "describe", "no-such-flavor"),
+]
+
+
+def test_flavor_describe_imports_neither_pydantic_nor_the_flavor() -> None:
+    for args in FLAVOR_DESCRIBES[:-1]:
+        result = imported_by(*args, heavy=DAEMON_HEAVY)
+        assert result["code"] in (0, None), args
+        assert result["heavy"] == [], f"cairn {' '.join(args)} imported {result['heavy']}"
+
+
+def test_flavor_describe_shows_what_the_flavor_class_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cairn.stack import flavor_param_table
+
+    off = (flavor_param_table, "known_parameters", lambda *_args: None)
+    fast, full = _fast_and_full(monkeypatch, FLAVOR_DESCRIBES, off)
+    _assert_same(fast, full, FLAVOR_DESCRIBES)
+    assert "tracking_uri" in fast[3].output and fast[4].exit_code == 1

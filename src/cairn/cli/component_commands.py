@@ -298,10 +298,14 @@ def _flavor_group(ctype: StackComponentType) -> click.Group:
     @output_option
     def describe_flavor(name: str, output: str) -> None:
         """Show every parameter of flavor NAME: type, default, secret, description."""
-        from cairn.stack.flavor_params import flavor_parameters
-        from cairn.stack.flavor_registry import get_flavor_class
+        from cairn.stack.flavor_param_table import known_parameters
 
-        params = flavor_parameters(get_flavor_class(registry().store, ctype, name))
+        params = known_parameters(ctype, name)  # the catalog's flavors, without importing them
+        if params is None:
+            from cairn.stack.flavor_params import flavor_parameters
+            from cairn.stack.flavor_registry import get_flavor_class
+
+            params = flavor_parameters(get_flavor_class(registry().store, ctype, name))
         if output == "json":
             echo_json({"flavor": name, "type": ctype.value,
                        "parameters": [p.as_dict() for p in params]})  # fmt: skip

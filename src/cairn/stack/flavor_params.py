@@ -11,31 +11,13 @@ from __future__ import annotations
 import inspect
 import re
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticUndefined
 
+from cairn.stack.flavor_param_table import FlavorParameter
+
 _BASE_FIELDS = {"name", "uuid"}
-
-
-@dataclass(frozen=True)
-class FlavorParameter:
-    """One configuration parameter of a flavor."""
-
-    name: str
-    type: str
-    default: str
-    required: bool
-    secret: bool
-    description: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (``--output json``)."""
-        return {
-            "name": self.name, "type": self.type, "default": self.default,
-            "required": self.required, "secret": self.secret, "description": self.description,
-        }  # fmt: skip
 
 
 def type_name(annotation: Any) -> str:
