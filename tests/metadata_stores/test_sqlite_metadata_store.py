@@ -198,3 +198,25 @@ def test_another_thread_gets_its_own_connection(
     worker.start()
     worker.join()
     assert made == [uri, uri]
+
+
+def test_a_process_opens_one_connection_to_use_an_existing_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schema check reads the connection it will use (a second one, closed at once,
+    made SQLite checkpoint the WAL on close: a few ms of every first run)."""
+    from cairn.metadata_stores import sqlite_metadata_store as module
+
+    uri = str(tmp_path / "meta" / "metadata.db")
+    make_run(SQLiteMetadataStore(name="meta", uri=uri))
+    monkeypatch.setattr(module, "_POOL", module._ConnectionPool())  # as in a new process
+    opened: list[str] = []
+    real = sqlite3.connect
+
+    def counting(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(str(database))
+        return real(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", counting)
+    make_run(SQLiteMetadataStore(name="meta", uri=uri), name="run-2")
+    assert opened == [uri]

@@ -131,35 +131,31 @@ class SQLiteMetadataStore(SQLMetadataStore):
         path = str(self.database_path)
         conn = _POOL.take(path, pid)
         if conn is None:
-            if state.ready_pid != pid:
-                self._check_schema()
             os.makedirs(os.path.dirname(path), exist_ok=True)
             try:
                 conn = SQLiteConnection(_connect(path))
             except sqlite3.Error as exc:
                 raise StoreError(f"Cannot open the metadata store {self}: {exc}") from exc
+            if state.ready_pid != pid:
+                self._check_schema(conn)
             _POOL.keep(path, pid, conn)
         state.ready_pid = pid  # a pooled connection was made after this process's check
         state.local.conn = (pid, conn)
         state.local.batch = None
         return conn
 
-    def _check_schema(self) -> None:
-        """At the schema the statements were made for, or migrated there (Alembic)."""
+    def _check_schema(self, conn: SQLiteConnection) -> None:
+        """At the schema the statements were made for, or migrated there (Alembic); read on
+        the connection just made (a second one, closed at once, would make SQLite
+        checkpoint the WAL on close)."""
         from cairn.store.metadata.sqlite_sql import HEAD_REVISION
 
-        path = self.database_path
-        if path.is_file():
-            try:
-                conn = sqlite3.connect(str(path), timeout=60.0)
-                try:
-                    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-                finally:
-                    conn.close()
-                if row is not None and row[0] == HEAD_REVISION:
-                    return
-            except sqlite3.Error:
-                pass  # no version table yet: migrate
+        try:
+            row = conn.raw.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            row = None  # a new database, or no version table yet: migrate
+        if row is not None and row[0] == HEAD_REVISION:
+            return
         from cairn.store.metadata.engine import dispose_engine
 
         # SQLAlchemy + Alembic create or upgrade the schema, on connections to the file
