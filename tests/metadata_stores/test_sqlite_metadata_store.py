@@ -220,3 +220,27 @@ def test_a_process_opens_one_connection_to_use_an_existing_database(
     monkeypatch.setattr(sqlite3, "connect", counting)
     make_run(SQLiteMetadataStore(name="meta", uri=uri), name="run-2")
     assert opened == [uri]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_a_process_using_many_databases_keeps_few_files_open(tmp_path: Path) -> None:
+    """One database per test or per config folder: neither the migration's engine nor the
+    connections kept for reuse hold every database open (select() fails past fd 1024)."""
+    import gc
+
+    for i in range(40):
+        make_run(SQLiteMetadataStore(name="meta", uri=str(tmp_path / f"db{i}" / "metadata.db")))
+    gc.collect()
+    held = [
+        target
+        for fd in os.listdir("/proc/self/fd")
+        if (target := _fd_target(fd)).startswith(str(tmp_path))
+    ]
+    assert len(held) <= 4 * 16, len(held)  # the 16 kept connections (4 files each: SQLite's)
+
+
+def _fd_target(fd: str) -> str:
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return ""

@@ -122,3 +122,26 @@ def test_a_fresh_process_per_step_stays_an_option(tmp_path: Path) -> None:
     run = chain().run(stack=stack, run_name="fresh")
     assert pool.started == started
     assert len(_pids(run)) == 4
+
+
+def test_warm_workers_answer_when_the_process_has_over_1024_files_open(tmp_path: Path) -> None:
+    """``select.select`` fails on a file descriptor >= 1024; the pool waits on a selector."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200
+    if soft < wanted + 64:
+        if hard != resource.RLIM_INFINITY and hard < wanted + 64:
+            pytest.skip(f"the file limit ({hard}) is too low to open {wanted} files")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted + 64, hard))
+    opened = [os.open(os.devnull, os.O_RDONLY) for _ in range(wanted)]
+    try:
+        assert max(opened) >= 1024
+        shared_pool().close()  # the workers made now read from pipes on high descriptors
+        chain = choose_pipeline(_pipelines(tmp_path), "chain", "pool_pipes.py")
+        run = chain().run(stack=_stack(tmp_path), run_name="many-files")
+        assert run.status == ExecutionStatus.COMPLETED
+    finally:
+        for fd in opened:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
+import selectors
 import subprocess
 import sys
 import threading
@@ -73,8 +73,7 @@ class Worker:
             self._requests.flush()
         except (BrokenPipeError, OSError) as exc:
             raise WorkerDied(self.process.poll()) from exc
-        ready, _, _ = select.select([self._replies], [], [], timeout)
-        if not ready:
+        if not _readable(self._replies, timeout):
             raise TimeoutError
         line = self._replies.readline()
         if not line:
@@ -178,3 +177,11 @@ def _close_all() -> None:
         _POOLS.clear()
     for pool in pools:
         pool.close()
+
+
+def _readable(stream: Any, timeout: float | None) -> bool:
+    """Whether ``stream`` has something to read within ``timeout`` seconds (a selector,
+    not ``select.select``, which fails once the process has a file descriptor >= 1024)."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        return bool(selector.select(timeout))

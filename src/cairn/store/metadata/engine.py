@@ -59,7 +59,11 @@ def get_engine(url: str, **kwargs: Any) -> sa.Engine:
 def _create(url: str, **kwargs: Any) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        # No pool: on SQLite the engine only migrates and keeps schedules (a run uses
+        # sqlite3 directly), and a process that touches many databases (one per test, a
+        # notebook switching config folders) would otherwise keep files of each open.
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+        kwargs.setdefault("poolclass", sa.pool.NullPool)
         engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
         _setup_sqlite(engine)
         return engine
