@@ -145,3 +145,27 @@ def test_warm_workers_answer_when_the_process_has_over_1024_files_open(tmp_path:
         for fd in opened:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_worker_that_fails_in_an_unexpected_way_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong while waiting for a warm worker, its process is not left behind."""
+    from cairn.orchestrators import process_pool
+
+    made: list[Any] = []
+    acquire = process_pool.ProcessPool.acquire
+
+    def keep(self: Any) -> Any:
+        made.append(acquire(self))
+        return made[-1]
+
+    def broken(self: Any, request: Any, timeout: Any) -> Any:
+        raise ValueError("cannot wait for the worker")
+
+    monkeypatch.setattr(process_pool.ProcessPool, "acquire", keep)
+    monkeypatch.setattr(process_pool.Worker, "run", broken)
+    chain = choose_pipeline(_pipelines(tmp_path), "which", "pool_pipes.py")
+    with pytest.raises(PipelineRunFailedError):
+        chain().run(stack=_stack(tmp_path), run_name="broken-wait")
+    assert made and not any(worker.alive() for worker in made)

@@ -131,6 +131,9 @@ class _LocalExecutor(StepExecutor):
             raise StepFailedError(
                 step.name, f"Step '{step.name}' failed in its process: {exc}."
             ) from exc
+        except BaseException:  # a worker in an unknown state is never used again, nor left
+            worker.stop(grace=0)
+            raise
         finally:
             self.workers.pop(step.name, None)
         self._warm.release(worker)
