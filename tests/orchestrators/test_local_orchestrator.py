@@ -232,6 +232,30 @@ def threaded_chain() -> None:
         x = note_thread(x)
 
 
+@pipeline(enable_cache=False)
+def wide_then_narrow() -> None:
+    x = start()
+    for tag in range(4):
+        nap(x, seconds=0.2, tag=tag)
+
+
+@step
+def runs_a_pipeline() -> int:
+    """A step that runs a whole pipeline itself (on the same process's step threads)."""
+    return len(threaded_chain().run().steps)
+
+
+@pipeline(enable_cache=False)
+def nested() -> None:
+    runs_a_pipeline()
+
+
+@pytest.mark.timeout(120)
+def test_a_step_may_run_a_pipeline_on_the_same_threads() -> None:
+    run = nested().run()
+    assert run.steps["runs_a_pipeline"].outputs["output"].load() == 31
+
+
 def test_a_chain_stays_on_one_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each step's end is recorded, and the next step dispatched, by the thread that ran it
     (``dispatch_on_completion``): a chain never hops threads and never waits for the
@@ -248,7 +272,9 @@ def test_a_chain_stays_on_one_worker_thread(monkeypatch: pytest.MonkeyPatch) -> 
         step_ended(self, step_name)
 
     monkeypatch.setattr(Launcher, "step_ended", spy)
+    wide_then_narrow().run()  # several idle threads in the process's pool now
     THREADS.clear()
+    recorded_by.clear()
     run = threaded_chain().run()
     assert run.status == ExecutionStatus.COMPLETED
     assert len(THREADS) == 30 and len(set(THREADS)) == 1, set(THREADS)

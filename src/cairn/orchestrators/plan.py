@@ -95,7 +95,9 @@ class ThreadPool:
     """Daemon worker threads that run callables and complete futures.
 
     Threads start as needed up to the number of tasks in flight and are reused;
-    being daemons, a cancelled run never waits for them at exit.
+    being daemons, a cancelled run never waits for them at exit. The first task a
+    worker thread submits while it finishes one (``dispatch_on_completion``) runs next
+    on that very thread, so a chain stays on one thread however many threads are idle.
     """
 
     def __init__(self, name: str) -> None:
@@ -105,15 +107,23 @@ class ThreadPool:
         self._threads = 0
         self._busy = 0
         self._lock = threading.Lock()
+        #: per worker thread: ``finishing`` (completing a task's future, whose callbacks
+        #: may submit more) and ``next`` (the task it then runs itself)
+        self._worker = threading.local()
 
     def submit(self, fn: Callable[[], Any]) -> cf.Future[Any]:
         """Run ``fn`` on a worker thread; its future holds the result or exception."""
         future: cf.Future[Any] = cf.Future()
+        local = self._worker
+        keep = getattr(local, "finishing", False) and local.next is None
         with self._lock:
             self._busy += 1
-            start = self._threads < self._busy
+            start = not keep and self._threads < self._busy
             if start:
                 self._threads += 1
+        if keep:
+            local.next = (fn, future)
+            return future
         if start:
             threading.Thread(
                 target=self._work, name=f"{self._name}-{self._threads}", daemon=True
@@ -122,8 +132,12 @@ class ThreadPool:
         return future
 
     def _work(self) -> None:
+        local = self._worker
+        local.next, local.finishing = None, False
         while True:
-            task = self._tasks.get()
+            task, local.next = local.next, None
+            if task is None:
+                task = self._tasks.get()
             if task is None:
                 return
             fn, future = task
@@ -134,15 +148,20 @@ class ThreadPool:
             try:
                 result = fn()
             except BaseException as exc:  # handed to the plan
-                with self._lock:
-                    self._busy -= 1
-                future.set_exception(exc)
+                self._finish(future.set_exception, exc)
             else:
-                # Free before completing: a step dispatched by the future's callback
-                # (``dispatch_on_completion``) is then taken by this very thread.
-                with self._lock:
-                    self._busy -= 1
-                future.set_result(result)
+                self._finish(future.set_result, result)
+
+    def _finish(self, complete: Callable[[Any], None], value: Any) -> None:
+        """Free this thread, then complete the future: the first step its callbacks
+        dispatch (``dispatch_on_completion``) is kept for this very thread."""
+        with self._lock:
+            self._busy -= 1
+        self._worker.finishing = True
+        try:
+            complete(value)
+        finally:
+            self._worker.finishing = False
 
     def close(self) -> None:
         """Let idle threads end (busy ones end after their task)."""
