@@ -97,10 +97,14 @@ def group_alive(pgid: int) -> bool:
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether something accepts TCP connections on ``host:port``."""
+    """Whether something accepts TCP connections on ``host:port``.
+
+    A connection to a free port in the ephemeral range can connect to itself (the kernel
+    may give the client that very port as its own): that is not a listener.
+    """
     try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
+        with socket.create_connection((host, port), timeout=0.5) as sock:
+            return bool(sock.getsockname() != sock.getpeername())
     except OSError:
         return False
 
