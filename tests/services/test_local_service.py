@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import sys
+import time
 
 import pytest
 
@@ -30,7 +31,11 @@ def test_start_health_and_stop(service: LocalService) -> None:
     assert service.start(HTTP_SERVER, health=HTTP_HEALTH).pid == status.pid
     assert service.stop(grace=5) is True
     assert not pid_alive(status.pid)
-    assert not port_in_use(status.port)
+    port = status.port
+    deadline = time.monotonic() + 5  # (the kernel may take a moment with a closed socket)
+    while port_in_use(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not port_in_use(port)
     assert service.status().state == "stopped"
     assert "starting" in service.log_file.read_text()
 
